@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way (DESIGN.md): CLI → Pipeline → {Queue, Checkpoints,
+// SpectralMetrics} → {Postgres, LinearAlgebra} → C modules.
+let package = Package(
+    name: "spectra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "spectra", targets: ["SpectraCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLinalg", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        .target(name: "Postgres", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "LinearAlgebra", dependencies: ["CLinalg"]),
+        .target(name: "SpectralMetrics", dependencies: ["LinearAlgebra"]),
+        .target(name: "Checkpoints", dependencies: [
+            "LinearAlgebra",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Queue", dependencies: [
+            "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Pipeline", dependencies: [
+            "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "SpectraCLI", dependencies: [
+            "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

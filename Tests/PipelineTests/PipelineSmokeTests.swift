@@ -1,0 +1,6 @@
+import Testing
+@testable import Pipeline
+
+@Suite struct PipelineSmokeTests {
+    @Test func moduleLinks() { #expect(Bool(true)) }
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import Queue
+
+@Suite struct QueueSmokeTests {
+    @Test func moduleLinks() { #expect(Bool(true)) }
+}
