@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Chooses exact or randomized for `--method auto`, from flop counts and memory.
+///
+/// Costs are in sgemm-equivalent flops; the measured rates behind the weights are in
+/// BENCHMARKS.md (2 cores, OpenBLAS 0.3.21):
+/// - exact: syrk M·m² (m = min(N, d), M = max) at the gemm rate, plus the
+///   eigenvalues-only two-stage solve, ~(4/3)m³ flops at about a quarter of the gemm
+///   rate (it is partly BLAS-2) — weight 4, hence `16/3 · m³`. Float64 doubles both.
+/// - randomized with sketch width w = rank + oversampling and q iterations: 2(q + 1)
+///   passes of 2·N·d·w flops for the range, 2 more for Rayleigh–Ritz and the residual,
+///   plus QR of the blocks, 4·max(N, d)·w² per orthonormalization.
+/// Randomized is chosen when it is predicted at least 2× cheaper (its answer is an
+/// approximation, so a near tie goes to exact), or when the exact Gram does not fit in
+/// the memory budget.
+public struct SpectrumCostModel: Sendable {
+    /// Bytes the exact path may use for its Gram and Float64 copy.
+    public var memoryBudget: Int
+
+    public init(memoryBudget: Int = SpectrumCostModel.defaultMemoryBudget()) {
+        self.memoryBudget = memoryBudget
+    }
+
+    /// Half the physical memory: the other half is left to the input's page cache and
+    /// the rest of the process.
+    public static func defaultMemoryBudget() -> Int {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, size > 0 else { return 8 << 30 }
+        return Int(pages) * Int(size) / 2
+    }
+
+    public func exactFlops(samples n: Int, features d: Int) -> Double {
+        let m = Double(min(n, d)), big = Double(max(n, d))
+        return big * m * m + 16.0 / 3.0 * m * m * m
+    }
+
+    public func randomizedFlops(samples n: Int, features d: Int, rank: Int, options: RandomizedOptions) -> Double {
+        let w = Double(min(rank + options.oversampling, min(n, d)))
+        let q = Double(max(0, options.iterations))
+        let pass = 2 * Double(n) * Double(d) * w
+        let qr = 4 * Double(max(n, d)) * w * w
+        switch options.algorithm {
+        case .subspaceIteration:
+            return (2 * q + 1) * pass + 2 * pass + (2 * q + 1) * qr
+        case .blockKrylov:
+            // The final Rayleigh–Ritz works on (q + 1)·w columns.
+            return (2 * q + 1) * pass + 2 * (q + 1) * pass + (q + 1) * 3 * qr
+        }
+    }
+
+    /// Bytes of the exact path's largest allocations: the Gram, and in Float64 a copy of Xc.
+    public func exactBytes(samples n: Int, features d: Int, precision: GramPrecision) -> Int {
+        let m = min(n, d)
+        return precision == .float32 ? 4 * m * m : 8 * m * m + 8 * n * d
+    }
+
+    /// The method `auto` resolves to for an N × d matrix and a wanted rank.
+    public func choose(samples n: Int, features d: Int, rank: Int, options: RandomizedOptions,
+                       precision: GramPrecision = .auto) -> SpectrumMethod {
+        let m = min(n, d)
+        // A sketch as wide as the matrix's smaller side is the exact problem, only slower.
+        if rank + options.oversampling >= m / 2 { return .exact }
+        let fits = exactBytes(samples: n, features: d, precision: precision == .float32 ? .float32 : .float64) <= memoryBudget
+        if !fits { return .randomized }
+        let exact = exactFlops(samples: n, features: d)
+        let randomized = randomizedFlops(samples: n, features: d, rank: rank, options: options)
+        return randomized * 2 <= exact ? .randomized : .exact
+    }
+}
