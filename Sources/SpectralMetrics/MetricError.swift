@@ -5,6 +5,7 @@ public struct MetricError: Error, Equatable, CustomStringConvertible, Sendable {
         case allZero = "all_zero"
         case nonFinite = "non_finite"
         case invalidArgument = "invalid_argument"
+        case nonPositive = "non_positive"
     }
 
     public let code: Code
