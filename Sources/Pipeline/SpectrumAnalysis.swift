@@ -1,0 +1,196 @@
+import Foundation
+import Checkpoints
+import LinearAlgebra
+import SpectralMetrics
+
+/// One matrix in, its spectrum and every metric out: what `spectra spectrum` runs.
+public enum SpectrumAnalysis {
+    /// What to analyse and how (the options of `spectra spectrum`).
+    public struct Request: Sendable {
+        /// A `.npy` path, or a `.safetensors` path with `tensor` (or `FILE:TENSOR`).
+        public var path: String
+        public var tensor: String?
+        public var method: SpectrumMethod
+        public var rank: Int?
+        public var alphaRanks: ClosedRange<Int>
+        public var maxComponents: Int
+        /// Treat the matrix as a weight matrix: ESD of WᵀW (uncentered, Float64) plus the
+        /// weight metrics.
+        public var weights: Bool
+
+        public init(path: String, tensor: String? = nil, method: SpectrumMethod = .auto, rank: Int? = nil,
+                    alphaRanks: ClosedRange<Int> = AlphaReQ.defaultRanks, maxComponents: Int = 2048, weights: Bool = false) {
+            (self.path, self.tensor, self.method, self.rank) = (path, tensor, method, rank)
+            (self.alphaRanks, self.maxComponents, self.weights) = (alphaRanks, maxComponents, weights)
+        }
+    }
+
+    /// The report, encoded with exactly the JSON keys of `spectra spectrum --json`.
+    public struct Report: Sendable, Codable, Equatable {
+        public var shape: [Int]
+        public var method: String
+        public var eigenvalues: [Double]
+        /// Randomized only: the relative a-posteriori error bound (absent for exact).
+        public var errorEstimate: Double?
+        public var metrics: Metrics
+
+        enum CodingKeys: String, CodingKey {
+            case shape, method, eigenvalues, metrics
+            case errorEstimate = "error_estimate"
+        }
+    }
+
+    /// Metric values; the weight keys are present only with `--weights`.
+    public struct Metrics: Sendable, Codable, Equatable {
+        public var rankme, rankmeGarrido, alphaReq, participationRatio, stableRank: Double
+        public var renyiEntropy1, renyiEntropy2: Double
+        public var powerlawAlpha, powerlawXmin, powerlawKsDistance, farmsAlpha, spectralNorm, logNorm: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case rankme
+            case rankmeGarrido = "rankme_garrido", alphaReq = "alpha_req"
+            case participationRatio = "participation_ratio", stableRank = "stable_rank"
+            case renyiEntropy1 = "renyi_entropy_1", renyiEntropy2 = "renyi_entropy_2"
+            case powerlawAlpha = "powerlaw_alpha", powerlawXmin = "powerlaw_xmin"
+            case powerlawKsDistance = "powerlaw_ks_distance", farmsAlpha = "farms_alpha"
+            case spectralNorm = "spectral_norm", logNorm = "log_norm"
+        }
+    }
+
+    /// Loads the matrix, runs the engine and every metric. For a representation matrix the
+    /// spectrum is the covariance of the centered rows; with `weights` it is the ESD of W
+    /// (WeightWatcher's convention) and the representation metrics are read off the ESD.
+    public static func run(_ request: Request) throws(SpectrumAnalysisError) -> Report {
+        let (path, tensor) = splitTensor(request.path, request.tensor)
+        let url = URL(fileURLWithPath: path)
+        switch url.pathExtension.lowercased() {
+        case "npy":
+            if let tensor {
+                throw SpectrumAnalysisError(.invalidInput, "\(path): a .npy file holds one array; --tensor \(tensor) applies only to .safetensors")
+            }
+            let file: NumpyFile
+            do { file = try NumpyFile(url: url) } catch { throw SpectrumAnalysisError(.input, error.message) }
+            return try analyse(file, request: request)
+        case "safetensors":
+            // The safetensors reader lands with the Checkpoints work; until it is on this
+            // branch, say so instead of guessing at the format.
+            throw SpectrumAnalysisError(.unsupported,
+                "\(path): .safetensors input needs the Checkpoints safetensors reader, not yet merged into this build; convert the tensor to .npy")
+        default:
+            throw SpectrumAnalysisError(.invalidInput, "\(path): expected a .npy or .safetensors file")
+        }
+    }
+
+    /// `model.safetensors:layer.weight` → (model.safetensors, layer.weight); a colon inside
+    /// a plain path is left alone.
+    static func splitTensor(_ path: String, _ tensor: String?) -> (String, String?) {
+        if tensor == nil, let colon = path.range(of: ".safetensors:", options: .backwards) {
+            let file = String(path[..<colon.lowerBound]) + ".safetensors"
+            return (file, String(path[colon.upperBound...]))
+        }
+        return (path, tensor)
+    }
+
+    private static func analyse(_ file: NumpyFile, request: Request) throws(SpectrumAnalysisError) -> Report {
+        let where_ = file.url.path
+        do {
+            let (rows, columns) = try file.matrixShape()
+            if request.weights {
+                return try weightReport(try file.matrix(), request: request)
+            }
+            let options = SpectrumOptions(method: request.method, maxComponents: request.maxComponents,
+                                          rank: request.rank, includeRawSingularValues: true)
+            let spectrum = try file.withElements { (elements) throws(LinearAlgebraError) -> CovarianceSpectrumResult in
+                switch elements {
+                case .float32(let b):
+                    try CovarianceSpectrum.compute(elements: b, rows: rows, columns: columns, order: file.storageOrder, options: options)
+                case .float64(let b):
+                    try CovarianceSpectrum.compute(elements: b, rows: rows, columns: columns, order: file.storageOrder, options: options)
+                }
+            }
+            let m = try RepresentationMetrics.compute(eigenvalues: spectrum.eigenvalues,
+                                                      rawSingularValues: spectrum.rawSingularValues,
+                                                      alphaRanks: request.alphaRanks)
+            return Report(shape: [rows, columns], method: spectrum.method.rawValue, eigenvalues: spectrum.eigenvalues,
+                          errorEstimate: spectrum.errorEstimate,
+                          metrics: Metrics(rankme: m.rankme, rankmeGarrido: m.rankmeGarrido!, alphaReq: m.alphaReq,
+                                           participationRatio: m.participationRatio, stableRank: m.stableRank,
+                                           renyiEntropy1: m.renyiEntropy1!, renyiEntropy2: m.renyiEntropy2!))
+        } catch let error as NumpyFileError {
+            throw SpectrumAnalysisError(.input, error.message)
+        } catch let error as LinearAlgebraError {
+            throw SpectrumAnalysisError(.computation, "\(where_): \(error.message)")
+        } catch let error as MetricError {
+            throw SpectrumAnalysisError(.metric, "\(where_): \(error.message)")
+        } catch let error as SpectrumAnalysisError {
+            throw error
+        } catch {
+            throw SpectrumAnalysisError(.computation, "\(where_): \(error)")
+        }
+    }
+
+    private static func weightReport(_ w: Matrix<Float>, request: Request) throws -> Report {
+        let weights = try WeightSpectrumMetrics.compute(matrix: w)
+        let esd = weights.esd.map { max($0, 0) }
+        let kept = Array(esd.prefix(request.maxComponents))
+        let m = try RepresentationMetrics.compute(eigenvalues: kept, rawSingularValues: kept.map { $0.squareRoot() },
+                                                  alphaRanks: request.alphaRanks)
+        return Report(shape: [w.rows, w.columns], method: SpectrumMethod.exact.rawValue, eigenvalues: kept, errorEstimate: nil,
+                      metrics: Metrics(rankme: m.rankme, rankmeGarrido: m.rankmeGarrido!, alphaReq: m.alphaReq,
+                                       participationRatio: m.participationRatio, stableRank: m.stableRank,
+                                       renyiEntropy1: m.renyiEntropy1!, renyiEntropy2: m.renyiEntropy2!,
+                                       powerlawAlpha: weights.powerLaw.alpha, powerlawXmin: weights.powerLaw.xmin,
+                                       powerlawKsDistance: weights.powerLaw.ksDistance, farmsAlpha: weights.farms.fit.alpha,
+                                       spectralNorm: weights.spectralNorm, logNorm: weights.logNorm))
+    }
+}
+
+/// Why `spectra spectrum` produced no report; the message names the file.
+public struct SpectrumAnalysisError: Error, Equatable, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable {
+        case input, invalidInput = "invalid_input", unsupported, computation, metric
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+extension SpectrumAnalysis.Report {
+    /// One JSON object, keys sorted, as `--json` prints it.
+    public func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// A readable table: shape, method, the leading eigenvalues and every metric.
+    public func table(leading: Int = 10) -> String {
+        var lines = ["shape        \(shape.map(String.init).joined(separator: " × "))", "method       \(method)"]
+        if let errorEstimate { lines.append("error bound  \(format(errorEstimate)) (relative, a posteriori)") }
+        let shown = eigenvalues.prefix(leading).map(format).joined(separator: "  ")
+        lines.append("eigenvalues  \(eigenvalues.count) kept; top \(min(leading, eigenvalues.count)): \(shown)")
+        lines.append("")
+        let rows: [(String, Double?)] = [
+            ("rankme", metrics.rankme), ("rankme_garrido", metrics.rankmeGarrido), ("alpha_req", metrics.alphaReq),
+            ("participation_ratio", metrics.participationRatio), ("stable_rank", metrics.stableRank),
+            ("renyi_entropy_1", metrics.renyiEntropy1), ("renyi_entropy_2", metrics.renyiEntropy2),
+            ("powerlaw_alpha", metrics.powerlawAlpha), ("powerlaw_xmin", metrics.powerlawXmin),
+            ("powerlaw_ks_distance", metrics.powerlawKsDistance), ("farms_alpha", metrics.farmsAlpha),
+            ("spectral_norm", metrics.spectralNorm), ("log_norm", metrics.logNorm),
+        ]
+        for (name, value) in rows {
+            guard let value else { continue }
+            lines.append(name.padding(toLength: 22, withPad: " ", startingAt: 0) + format(value))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func format(_ x: Double) -> String { String(format: "%.6g", x) }
+}
