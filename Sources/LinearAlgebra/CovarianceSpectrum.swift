@@ -50,6 +50,22 @@ public enum CovarianceSpectrum {
         elements: UnsafeBufferPointer<S>, rows: Int, columns: Int, order: StorageOrder,
         options: SpectrumOptions = SpectrumOptions()
     ) throws(LinearAlgebraError) -> CovarianceSpectrumResult {
+        // Dispatch to concrete element types: a generic called from another module runs
+        // unspecialized, converting element by element through protocol witnesses
+        // (measured: 4 s instead of 0.1 s to center 20000 × 2048).
+        if S.self == Float.self {
+            return try run(unsafeBitCast(elements, to: UnsafeBufferPointer<Float>.self), rows, columns, order, options)
+        }
+        if S.self == Double.self {
+            return try run(unsafeBitCast(elements, to: UnsafeBufferPointer<Double>.self), rows, columns, order, options)
+        }
+        let copy = elements.map { Float($0) }
+        return try copy.withUnsafeBufferPointer { (b) throws(LinearAlgebraError) in try run(b, rows, columns, order, options) }
+    }
+
+    private static func run<S: BinaryFloatingPoint>(
+        _ elements: UnsafeBufferPointer<S>, _ rows: Int, _ columns: Int, _ order: StorageOrder, _ options: SpectrumOptions
+    ) throws(LinearAlgebraError) -> CovarianceSpectrumResult {
         guard options.maxComponents >= 1 else {
             throw LinearAlgebraError(.shapeMismatch, "max components must be at least 1, got \(options.maxComponents)")
         }

@@ -17,7 +17,7 @@ enum ExactCovariance {
         case .auto:
             let single = try float32(x, keepGram: keepGram)
             let kept = Array(single.values.prefix(keep))
-            if GramPrecision.float32Resolves(descending: kept, gramOrder: order(x)) { return single }
+            if GramPrecision.float32Resolves(descending: kept) { return single }
             return try float64(x, wide: wide(), keepGram: keepGram)
         }
     }

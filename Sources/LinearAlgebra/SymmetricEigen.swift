@@ -3,24 +3,27 @@ internal import CLinalg
 /// Eigenvalues (and, for small matrices, eigenvectors) of symmetric matrices stored
 /// column-major with the upper triangle filled in. Results are largest first.
 enum SymmetricEigen {
-    /// Eigenvalues only, through LAPACK's two-stage reduction (`ssyevd_2stage`): it goes
-    /// to band form with BLAS-3 and then to tridiagonal form cheaply, which is what makes
-    /// an eigenvalues-only solve at d = 4096 several times faster than `ssyevd`.
+    /// Eigenvalues only (`ssyevd`, jobz N: `ssytrd` + `ssterf`).
+    ///
+    /// Not the two-stage `ssyevd_2stage`, although it is the textbook lever for
+    /// eigenvalues only: with the LAPACK inside Debian's OpenBLAS 0.3.21 (pthreads, no
+    /// OpenMP, so the bulge chasing runs on one core) it measured 1.28 s against 0.28 s
+    /// at order 2048 and 5.1 s against 2.2 s at 4096 on 2 cores (BENCHMARKS.md).
     static func eigenvalues(_ a: inout [Float], order n: Int) throws(LinearAlgebraError) -> [Float] {
         var w = [Float](repeating: 0, count: n)
-        let info = LAPACKE_ssyevd_2stage(LAPACK_COL_MAJOR, jobzNone, uploUpper, Int32(n), &a, Int32(n), &w)
+        let info = LAPACKE_ssyevd(LAPACK_COL_MAJOR, jobzNone, uploUpper, Int32(n), &a, Int32(n), &w)
         guard info == 0 else {
-            throw LinearAlgebraError(.lapackFailure, "ssyevd_2stage failed with info = \(info) on a Gram of order \(n)")
+            throw LinearAlgebraError(.lapackFailure, "ssyevd failed with info = \(info) on a Gram of order \(n)")
         }
         return w.reversed()
     }
 
-    /// Eigenvalues only, in Float64 (`dsyevd_2stage`).
+    /// Eigenvalues only, in Float64 (`dsyevd`; the two-stage variant is slower here too).
     static func eigenvalues(_ a: inout [Double], order n: Int) throws(LinearAlgebraError) -> [Double] {
         var w = [Double](repeating: 0, count: n)
-        let info = LAPACKE_dsyevd_2stage(LAPACK_COL_MAJOR, jobzNone, uploUpper, Int32(n), &a, Int32(n), &w)
+        let info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, jobzNone, uploUpper, Int32(n), &a, Int32(n), &w)
         guard info == 0 else {
-            throw LinearAlgebraError(.lapackFailure, "dsyevd_2stage failed with info = \(info) on a Gram of order \(n)")
+            throw LinearAlgebraError(.lapackFailure, "dsyevd failed with info = \(info) on a Gram of order \(n)")
         }
         return w.reversed()
     }

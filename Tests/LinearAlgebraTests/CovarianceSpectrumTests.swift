@@ -5,7 +5,7 @@ import Testing
     // Oracle: scikit-learn PCA(svd_solver="full").explained_variance_ on the Float64 copy
     // (Tests/Fixtures/spectral). Tolerance 1e-4 relative on every eigenvalue above
     // λ₁·1e-3, where the Float32 input's own rounding (1e-7 relative per element) and a
-    // Float32 Gram (auto keeps it only while ε₃₂·√m·λ₁/λ_K ≤ 1e-3) stay far below it; the
+    // Float32 Gram (auto keeps it only while ε₃₂·λ₁/λ_K ≤ 1e-3) stay far below it; the
     // deeper tail is checked at 1e-4·λ₁ absolute, the scale of Float32 Gram round-off.
     @Test(arguments: Fixtures.representationNames)
     func exactEigenvaluesMatchScikitLearn(name: String) throws {
@@ -24,7 +24,7 @@ import Testing
     }
 
     // The precision switch: λ₁/λ_K = 1e8 on ill_conditioned is past what Float32 resolves
-    // (ε₃₂·√64·1e8 ≈ 95 ≫ 1e-3), so auto must go to Float64, which then matches sklearn to
+    // (ε₃₂·1e8 ≈ 12 ≫ 1e-3), so auto must go to Float64, which then matches sklearn to
     // 1e-6 relative on every eigenvalue down to λ_64 (Float64 Gram round-off ≈ 1e-16·1e8).
     // Forced Float32 demonstrably cannot: its smallest eigenvalue is off by more than 1%.
     @Test func illConditionedMatrixSwitchesToFloat64() throws {
