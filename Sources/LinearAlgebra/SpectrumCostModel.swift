@@ -11,9 +11,11 @@ import Darwin
 /// - exact: syrk M·m² (m = min(N, d), M = max) at the gemm rate, plus the
 ///   eigenvalues-only two-stage solve, ~(4/3)m³ flops at about a quarter of the gemm
 ///   rate (it is partly BLAS-2) — weight 4, hence `16/3 · m³`. Float64 doubles both.
-/// - randomized with sketch width w = rank + oversampling and q iterations: 2(q + 1)
-///   passes of 2·N·d·w flops for the range, 2 more for Rayleigh–Ritz and the residual,
-///   plus QR of the blocks, 4·max(N, d)·w² per orthonormalization.
+/// - randomized with sketch width w = rank + oversampling and q iterations: 2q + 2
+///   products of 2·N·d·w flops (range finder and Bᵀ = XcᵀQ, which block Krylov mostly
+///   reuses from its iterations), one of width `rank` for the residuals, plus
+///   orthonormalization, ~4·max(N, d)·w² per block (block Krylov: against all earlier
+///   blocks, twice).
 /// Randomized is chosen when it is predicted at least 2× cheaper (its answer is an
 /// approximation, so a near tie goes to exact), or when the exact Gram does not fit in
 /// the memory budget.
@@ -41,14 +43,15 @@ public struct SpectrumCostModel: Sendable {
     public func randomizedFlops(samples n: Int, features d: Int, rank: Int, options: RandomizedOptions) -> Double {
         let w = Double(min(rank + options.oversampling, min(n, d)))
         let q = Double(max(0, options.iterations))
-        let pass = 2 * Double(n) * Double(d) * w
-        let qr = 4 * Double(max(n, d)) * w * w
+        let perColumn = 2 * Double(n) * Double(d)
+        let products = ((2 * q + 2) * w + Double(rank)) * perColumn
+        let tall = Double(max(n, d))
         switch options.algorithm {
         case .subspaceIteration:
-            return (2 * q + 1) * pass + 2 * pass + (2 * q + 1) * qr
+            return products + (2 * q + 1) * 4 * tall * w * w
         case .blockKrylov:
-            // The final Rayleigh–Ritz works on (q + 1)·w columns.
-            return (2 * q + 1) * pass + 2 * (q + 1) * pass + (q + 1) * 3 * qr
+            // Block j is projected against j earlier blocks twice: Σ 4·N·w·(j·w).
+            return products + (q + 1) * 4 * tall * w * w + 2 * q * (q + 1) * tall * w * w
         }
     }
 
