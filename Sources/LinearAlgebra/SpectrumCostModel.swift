@@ -41,17 +41,21 @@ public struct SpectrumCostModel: Sendable {
     }
 
     public func randomizedFlops(samples n: Int, features d: Int, rank: Int, options: RandomizedOptions) -> Double {
-        let w = Double(min(rank + options.oversampling, min(n, d)))
+        let m = min(n, d)
         let q = Double(max(0, options.iterations))
         let perColumn = 2 * Double(n) * Double(d)
-        let products = ((2 * q + 2) * w + Double(rank)) * perColumn
         let tall = Double(max(n, d))
         switch options.algorithm {
         case .subspaceIteration:
-            return products + (2 * q + 1) * 4 * tall * w * w
+            let w = Double(min(rank + options.oversampling, m))
+            return ((2 * q + 2) * w + Double(rank)) * perColumn + (2 * q + 1) * 4 * tall * w * w
         case .blockKrylov:
-            // Block j is projected against j earlier blocks twice: Σ 4·N·w·(j·w).
-            return products + (q + 1) * 4 * tall * w * w + 2 * q * (q + 1) * tall * w * w
+            // Block j is projected against j earlier blocks twice: Σ 4·N·b·(j·b); the
+            // Rayleigh–Ritz step works on all (q + 1)·b columns.
+            let b = Double(min(options.blockSize(rank: rank), m))
+            let width = (q + 1) * b
+            return ((2 * q + 2) * b + Double(rank)) * perColumn + (q + 1) * 4 * tall * b * b
+                + 2 * q * (q + 1) * tall * b * b + 2 * Double(d) * width * width
         }
     }
 

@@ -68,6 +68,7 @@ if let rank = argument("--rank") { options.rank = Int(rank)! }
 if let a = argument("--algorithm") { options.randomized.algorithm = RandomizedAlgorithm(rawValue: a)! }
 if let q = argument("--iterations") { options.randomized.iterations = Int(q)! }
 if let p = argument("--oversampling") { options.randomized.oversampling = Int(p)! }
+if let b = argument("--block") { options.randomized.blockSize = Int(b)! }
 let repeats = Int(argument("--repeats") ?? "1")!
 
 var times = [Double]()
