@@ -126,6 +126,11 @@ def main():
         big = min(n, d) > 8192
         reps = 1 if big else args.repeats
         rows = {}
+        if d <= n:
+            syrk = json.loads(subprocess.run([BENCH, "--syrk", str(n), str(d)], check=True, capture_output=True,
+                                             text=True).stdout)
+            report.setdefault("ssyrk_gflops", {})[size] = syrk["gflops"]
+            print(size, f"spectra ssyrk {syrk['gflops']:.0f} GFLOP/s", file=sys.stderr)
         reference = None
         if not big and args.reference in ("auto", "numpy64"):
             t, reference = timed(lambda: numpy_eigvalsh(x, np.float64), reps)
