@@ -16,7 +16,7 @@ enum JSONValue: Sendable, Equatable {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
-            throw JSONValueError(reason: Self.describe(error))
+            throw JSONValueError(reason: Self.reason(data, error))
         }
     }
 
@@ -70,17 +70,18 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            if let underlying = context.underlyingError as NSError?,
-               let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
+    /// JSONDecoder says only "not valid JSON"; JSONSerialization says where, so on the
+    /// (rare) failure path the data is parsed a second time to tell the user which byte.
+    private static func reason(_ data: Data, _ error: any Error) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String {
                 return detail
             }
-            return context.debugDescription
-        default:
-            return "\(error)"
         }
+        if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
+        return "\(error)"
     }
 }
 

@@ -114,7 +114,7 @@ struct SafetensorsHeader {
         let info = TensorInfo(name: name, dtype: dtype, shape: shape, byteRange: begin..<end)
         guard bytes == end - begin else {
             throw CheckpointError(.sizeMismatch,
-                "\(kind) holds \(end - begin) bytes, but shape \(info.shapeDescription) needs "
+                "\(kind) holds \(end - begin) bytes while shape \(info.shapeDescription) needs "
                 + "\(info.elementCount) × \(dtype.byteSize) = \(bytes)")
         }
         return info
