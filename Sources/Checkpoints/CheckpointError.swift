@@ -45,6 +45,8 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible, Sendab
         case missingRevision = "missing_revision"
         /// Two catalog entries with the same name.
         case duplicateRevision = "duplicate_revision"
+        /// A model or revision that is not in the local Hugging Face hub cache.
+        case notInCache = "not_in_cache"
         /// Values that cannot be written as the requested safetensors tensor.
         case invalidTensor = "invalid_tensor"
     }
