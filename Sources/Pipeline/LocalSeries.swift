@@ -25,12 +25,12 @@ struct LocalSeries: Sendable {
         guard let first = catalog.entries.first else {
             throw PipelineError(.badInput, "\(directory.path)/catalog.json lists no revisions")
         }
-        let config = try CheckpointDirectory(url: catalog.directory(of: first)).config
+        let config = try catalog.checkpoint(first).config
         return LocalSeries(
             name: catalog.model, directory: directory,
-            architecture: config.architecture.rawValue, layerCount: config.numLayers, hiddenSize: config.hiddenSize,
+            architecture: config.architecture.rawValue, layerCount: config.layerCount, hiddenSize: config.hiddenSize,
             revisions: catalog.entries.map {
-                Revision(name: $0.name, step: Int64($0.step), tokens: Int64($0.tokens), directory: catalog.directory(of: $0))
+                Revision(name: $0.name, step: Int64($0.step), tokens: Int64($0.tokens), directory: $0.directory)
             })
     }
 

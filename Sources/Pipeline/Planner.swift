@@ -65,10 +65,10 @@ public struct Planner: Sendable {
     func upsertRun(name: String, family: String, config: Data, on db: Connection) throws -> Int64 {
         let json = String(decoding: config, as: UTF8.self)
         _ = try db.execute(SQLQuery(
-            "insert into spectra.runs (name, family, config) values (\(name), \(family), \(JSONText(json))) on conflict (name) do nothing",
+            "insert into spectra.runs (name, family, config) values (\(name), \(family), \(JSON(raw: json))) on conflict (name) do nothing",
             name: "insert_run"))
         guard let row = try db.query(SQLQuery(
-            "select id, config = \(JSONText(json)) as same from spectra.runs where name = \(name)", name: "find_run")).first
+            "select id, config = \(JSON(raw: json)) as same from spectra.runs where name = \(name)", name: "find_run")).first
         else { throw PipelineError(.notFound, "run \(name) vanished while planning") }
         guard try row.decode("same", as: Bool.self) else {
             throw PipelineError(.invalidArgument,
@@ -114,7 +114,7 @@ public struct Planner: Sendable {
         try db.execute(SQLQuery(
             """
             insert into spectra.jobs (run_id, kind, checkpoint_id, layer, args)
-            select \(run), 'weights', \(checkpoint), l, \(JSONText(args)) from unnest(\(layers.map(Int64.init))::bigint[]) as t(l)
+            select \(run), 'weights', \(checkpoint), l, \(JSON(raw: args)) from unnest(\(layers.map(Int64.init))::bigint[]) as t(l)
             on conflict do nothing
             """, name: "insert_weights_jobs"))
     }

@@ -27,7 +27,8 @@ struct WeightsJob: JobHandler {
             throw JobInputError("\(args.model) \(args.revision): \(error)")
         }
         var rows: [Row] = []
-        for name in checkpoint.config.architecture.weightMatrixNames(layer: layer) {
+        for weight in checkpoint.config.architecture.weightMatrices(layer: layer) {
+            let name = weight.name
             try context.checkCancellation()
             let start = Date()
             let matrix: Matrix<Float>
@@ -49,7 +50,7 @@ struct WeightsJob: JobHandler {
                 "frobenius_norm": norms.frobeniusNorm,
                 "stable_rank": norms.stableRank,
             ])
-            rows.append(Row(matrix: Architecture.matrixLabel(name), rows: matrix.rows, columns: matrix.columns,
+            rows.append(Row(matrix: weight.label, rows: matrix.rows, columns: matrix.columns,
                             eigenvalues: esd.map(Float.init), metrics: metrics,
                             elapsed: Date().timeIntervalSince(start)))
         }
@@ -61,7 +62,7 @@ struct WeightsJob: JobHandler {
                     insert into spectra.results (run_id, checkpoint_id, layer, source, pooling, matrix, rows, columns,
                                                  eigenvalues, metrics, method, elapsed_seconds, worker, job_id)
                     values (\(job.runID), \(job.checkpointID), \(layer), 'weights', '', \(row.matrix), \(row.rows), \(row.columns),
-                            \(row.eigenvalues), \(JSONText(row.metrics)), 'exact', \(row.elapsed), \(worker), \(job.id))
+                            \(row.eigenvalues), \(JSON(raw: row.metrics)), 'exact', \(row.elapsed), \(worker), \(job.id))
                     on conflict (run_id, checkpoint_id, layer, source, pooling, matrix) do update
                        set rows = excluded.rows, columns = excluded.columns, eigenvalues = excluded.eigenvalues,
                            metrics = excluded.metrics, method = excluded.method, elapsed_seconds = excluded.elapsed_seconds,

@@ -25,7 +25,7 @@ public struct JobQueue: Sendable {
     public func heartbeat(on connection: Connection, jobID: Int64, token: UUID,
                           progress: String?) throws(PostgresError) -> Bool {
         let rows = try connection.query(SQLQuery(
-            "select spectra.heartbeat_job(\(jobID), \(token), \(leaseSeconds), \(progress.map(JSONText.init))) as ok",
+            "select spectra.heartbeat_job(\(jobID), \(token), \(leaseSeconds), \(progress.map { JSON(raw: $0) })) as ok",
             name: "heartbeat_job"))
         return try rows.first?.decode("ok", as: Bool.self) ?? false
     }
@@ -51,7 +51,7 @@ public struct JobQueue: Sendable {
     public func release(on connection: Connection, jobID: Int64, token: UUID,
                         progress: String?) throws(PostgresError) -> Bool {
         let rows = try connection.query(SQLQuery(
-            "select spectra.release_job(\(jobID), \(token), \(progress.map(JSONText.init))) as ok",
+            "select spectra.release_job(\(jobID), \(token), \(progress.map { JSON(raw: $0) })) as ok",
             name: "release_job"))
         return try rows.first?.decode("ok", as: Bool.self) ?? false
     }
