@@ -3,7 +3,7 @@ import Foundation
 
 /// Turns SIGTERM and SIGINT into a call, so a preempted worker can release its jobs
 /// instead of dying mid-write. Keep the returned trap alive for as long as it should act.
-public final class SignalTrap: Sendable {
+public final class SignalTrap {
     let sources: [any DispatchSourceSignal]
 
     /// Calls `action` (on a background queue) on each SIGTERM or SIGINT.

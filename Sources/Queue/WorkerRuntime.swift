@@ -43,13 +43,17 @@ public final class WorkerRuntime: Sendable {
         for slot in 0..<max(1, options.concurrency) {
             slots.enter()
             let thread = Thread { [self] in
-                WorkerSlot(runtime: self, index: slot, kinds: kinds).run()
+                var worker = WorkerSlot(runtime: self, index: slot, kinds: kinds)
+                worker.run()
                 slots.leave()
             }
             thread.name = "spectra-worker-\(slot)"
             thread.start()
         }
-        let heartbeat = Thread { [self] in Heartbeater(runtime: self).run() }
+        let heartbeat = Thread { [self] in
+            var heartbeater = Heartbeater(runtime: self)
+            heartbeater.run()
+        }
         heartbeat.name = "spectra-heartbeat"
         heartbeat.start()
 
