@@ -55,8 +55,9 @@ struct WeightsJob: JobHandler {
                             elapsed: Date().timeIntervalSince(start)))
         }
         let worker = context.workerName
+        let results = rows
         return JobCompletion { db in
-            for row in rows {
+            for row in results {
                 try db.execute(SQLQuery(
                     """
                     insert into spectra.results (run_id, checkpoint_id, layer, source, pooling, matrix, rows, columns,
