@@ -4,6 +4,7 @@ import Logging
 extension Connection {
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws
     /// (rethrowing its error). Nested calls use savepoints.
+    @discardableResult
     public func withTransaction<T>(_ body: (Connection) throws -> T) throws -> T {
         var commitSent = false
         return try runTransaction(body, commitSent: &commitSent)

@@ -60,6 +60,7 @@ public final class ReconnectingConnection {
     /// Runs `body` in a transaction; if the connection is lost before COMMIT is sent, the
     /// server has rolled it back, so it reconnects and runs the whole transaction once more.
     /// `body` may therefore run twice: keep side effects outside the database out of it.
+    @discardableResult
     public func withTransaction<T>(_ body: (Connection) throws -> T) throws -> T {
         if connection.isClosed { try reconnect(after: nil) }
         let startedInTransaction = connection.isInTransaction
