@@ -230,7 +230,10 @@ public final class Connection {
 
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "unknown error" }
-        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        // libpq's messages span lines ("server closed the connection unexpectedly\n\tThis
+        // probably means…"); one line reads better in logs.
+        return String(cString: message).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
 

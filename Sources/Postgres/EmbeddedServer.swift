@@ -91,6 +91,7 @@ public struct EmbeddedServer: Sendable {
     /// Initializes the cluster if needed, starts it if it is not running, waits until it
     /// accepts connections and creates `database` if missing. Safe to call repeatedly.
     public func start(timeout: Duration = .seconds(60)) throws(PostgresError) {
+        if status() == .notInitialized { try checkEmptyForInitdb() }
         let owner = try ServerOwner.current()
         try owner.prepare(directory: dataDirectory, purpose: "data directory")
         try owner.prepare(directory: socketDirectory, purpose: "socket directory")
@@ -138,13 +139,17 @@ public struct EmbeddedServer: Sendable {
         }
     }
 
-    private func initialize(owner: ServerOwner, timeout: Duration) throws(PostgresError) {
+    private func checkEmptyForInitdb() throws(PostgresError) {
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? []
         guard contents.isEmpty else {
             throw PostgresError(.serverControl,
                 "\(dataDirectory.path) is not empty but holds no PostgreSQL cluster (no PG_VERSION); "
                 + "choose an empty or missing directory")
         }
+    }
+
+    private func initialize(owner: ServerOwner, timeout: Duration) throws(PostgresError) {
+        try checkEmptyForInitdb()
         var arguments = ["-D", dataDirectory.path, "-U", user, "-A", "trust", "-E", "UTF8", "--locale=C"]
         if !durable { arguments.append("--no-sync") }
         let start = ContinuousClock.now

@@ -131,10 +131,10 @@ public struct SHA256: Sendable {
                     var e = state.h4, f = state.h5, g = state.h6, h = state.h7
                     for t in 0..<64 {
                         let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                        let choice = (e & f) ^ (~e & g)
+                        let choice = g ^ (e & (f ^ g))  // Ch(e, f, g) with one operation fewer
                         let t1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
                         let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        let majority = (a & b) | (c & (a | b))  // Maj(a, b, c), likewise
                         let t2 = s0 &+ majority
                         h = g; g = f; f = e; e = d &+ t1
                         d = c; c = b; b = a; a = t1 &+ t2

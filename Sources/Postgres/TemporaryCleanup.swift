@@ -14,6 +14,13 @@ enum TemporaryCleanup {
     private static let state = Mutex(State())
     static let directoryPrefix = "spectra-pg-"
 
+    /// Test servers come and go by the dozen; only their problems are worth a log line.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "spectra.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
     /// A new directory under the temporary directory, named after this process so a
     /// later process can tell whether its owner is gone.
     static func makeDirectory() throws(PostgresError) -> URL {
@@ -61,13 +68,14 @@ enum TemporaryCleanup {
             defer { state.servers = [:]; state.externalDatabases = [] }
             return (state.servers, state.externalDatabases)
         }
+        // Databases first: one may live on a server stopped below.
+        for database in databases {
+            guard let admin = try? Connection(url: database.adminURL, connectTimeout: 2) else { continue }
+            try? admin.unsafeExecute("DROP DATABASE IF EXISTS \(SQLQuery.quoteIdentifier(database.name)) WITH (FORCE)")
+        }
         for (directory, server) in servers {
             try? server.stop(immediate: true)
             try? FileManager.default.removeItem(atPath: directory)
-        }
-        for database in databases {
-            guard let admin = try? Connection(url: database.adminURL, connectTimeout: 5) else { continue }
-            try? admin.unsafeExecute("DROP DATABASE IF EXISTS \(SQLQuery.quoteIdentifier(database.name)) WITH (FORCE)")
         }
     }
 

@@ -9,17 +9,28 @@ public enum TemporaryDatabase {
 
     /// Creates a database named `spectra_test_<random>` and returns its URL.
     public static func create(logger: Logger? = nil) throws(PostgresError) -> String {
-        let logger = logger ?? Logger(label: "spectra.postgres")
-        let name = "spectra_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        let logger = logger ?? TemporaryCleanup.quietLogger
         if let external = ProcessInfo.processInfo.environment["DATABASE_URL"], !external.isEmpty {
-            let admin = try Connection.connect(url: external, logger: logger)
-            try admin.unsafeExecute("CREATE DATABASE \(SQLQuery.quoteIdentifier(name))")
-            TemporaryCleanup.registerExternal(adminURL: external, name: name)
-            return ConnectionString.replacingDatabase(in: external, with: name)
+            return try create(onServer: external, logger: logger)
         }
         let server = try sharedServer(logger: logger)
+        let name = randomName()
         try server.createDatabaseIfMissing(name)
         return server.url(database: name)
+    }
+
+    /// Creates a fresh database on the server `adminURL` points at (the database it names
+    /// is only used to connect), dropped again at process exit, and returns its URL.
+    public static func create(onServer adminURL: String, logger: Logger? = nil) throws(PostgresError) -> String {
+        let admin = try Connection.connect(url: adminURL, logger: logger ?? TemporaryCleanup.quietLogger)
+        let name = randomName()
+        try admin.unsafeExecute("CREATE DATABASE \(SQLQuery.quoteIdentifier(name))")
+        TemporaryCleanup.registerExternal(adminURL: adminURL, name: name)
+        return ConnectionString.replacingDatabase(in: adminURL, with: name)
+    }
+
+    private static func randomName() -> String {
+        "spectra_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
     }
 
     /// The process's private server, started on first call; callers wait while it starts.

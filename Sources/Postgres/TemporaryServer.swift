@@ -15,7 +15,7 @@ public final class TemporaryServer: Sendable {
     public init(database: String = "spectra", logger: Logger? = nil) throws(PostgresError) {
         directory = try TemporaryCleanup.makeDirectory()
         server = EmbeddedServer(dataDirectory: directory.appendingPathComponent("data"), database: database,
-                                durable: false, logger: logger)
+                                durable: false, logger: logger ?? TemporaryCleanup.quietLogger)
         TemporaryCleanup.register(server, in: directory)
         do {
             try server.start()
