@@ -37,8 +37,9 @@ public final class Connection {
     private static func open(_ url: String, connectTimeout: Int, server: String) throws(PostgresError) -> OpaquePointer {
         // Earlier keywords are overridden by those the expanded dbname string sets, so a
         // connect_timeout in `url` wins over ours.
-        let keywords = ["connect_timeout", "fallback_application_name", "dbname"]
-        let values = [String(connectTimeout), "spectra", url]
+        // UTF8 because every String crosses as UTF-8, whatever the database's encoding.
+        let keywords = ["connect_timeout", "fallback_application_name", "client_encoding", "dbname"]
+        let values = [String(connectTimeout), "spectra", "UTF8", url]
         let connection: OpaquePointer? = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)

@@ -73,7 +73,8 @@ extension Float: PostgresCodable {
 
 extension String: PostgresCodable {
     /// Unspecified, so a string can be bound to any column type (uuid, enum, inet…)
-    /// and the server parses it as that type's input.
+    /// and the server parses it as that type's input. Where the server cannot infer a
+    /// type (`\(name) IS NULL`), cast it in the SQL: `\(name)::text IS NULL`.
     public static var postgresType: PostgresType { .unspecified }
     public var postgresValue: PostgresValue { .text(self, type: .unspecified) }
     public init(postgresText text: String, type: PostgresType) throws(PostgresError) {
