@@ -18,6 +18,10 @@ public enum Worker {
         let runtime = WorkerRuntime(options: options, handlers: handlers, logger: logger)
         let trap = SignalTrap { _ in runtime.shutdown() }
         defer { withExtendedLifetime(trap) {} }
-        return runtime.run()
+        let summary = runtime.run()
+        if let reason = summary.stoppedBy {
+            throw PipelineError(.badInput, "the worker stopped: \(reason)")
+        }
+        return summary
     }
 }

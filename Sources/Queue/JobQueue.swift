@@ -14,7 +14,7 @@ public struct JobQueue: Sendable {
     public func claim(on connection: Connection, worker: String, limit: Int = 1,
                       kinds: [String]? = nil) throws(PostgresError) -> [ClaimedJob] {
         let rows = try connection.query(SQLQuery(
-            "select * from spectra.claim_jobs(\(worker), \(limit), \(leaseSeconds), \(kinds))",
+            "select * from spectra.claim_jobs(\(worker)::text, \(limit)::int, \(leaseSeconds), \(kinds)::text[])",
             name: "claim_jobs"))
         var jobs: [ClaimedJob] = []
         for row in rows { jobs.append(try ClaimedJob(row: row)) }

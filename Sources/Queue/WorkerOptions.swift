@@ -35,6 +35,8 @@ public struct WorkerSummary: Sendable, Equatable {
     public var failed = 0
     public var released = 0
     public var lost = 0
+    /// Set when the worker stopped on an error no retry could cure.
+    public var stoppedBy: String?
 
     public init() {}
 }

@@ -34,6 +34,14 @@ public final class WorkerRuntime: Sendable {
         }
     }
 
+    /// Stops the whole worker because of an error that every job would meet; the
+    /// summary carries the reason.
+    func stop(because reason: String) {
+        logger.error("stopping: \(reason)")
+        summary.withLock { if $0.stoppedBy == nil { $0.stoppedBy = reason } }
+        shutdown()
+    }
+
     var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     /// Runs until drained (with `drain`) or shut down; returns what was done.

@@ -35,6 +35,11 @@ struct WorkerSlot {
                 }
                 idleRounds = 0
                 process(job)
+            } catch let error as PostgresError where error.isPermanentForWorkers {
+                // A schema older than this worker or a missing privilege fails the same way
+                // on every retry: stop with the reason instead of spinning.
+                runtime.stop(because: "worker slot \(index): \(error)")
+                return
             } catch {
                 logger.warning("worker slot \(index): \(error); reconnecting", metadata: ["worker": "\(name)"])
                 connection = nil
@@ -103,5 +108,14 @@ struct WorkerSlot {
             return
         }
         complete(job, context: context, completion: completion, logger: log)
+    }
+}
+
+extension PostgresError {
+    /// Errors no retry can cure: SQLSTATE classes 42 (undefined function or table,
+    /// insufficient privilege), 3F (no such schema) and 28 (authorization).
+    var isPermanentForWorkers: Bool {
+        guard let state = sqlState else { return false }
+        return ["42", "3F", "28"].contains(String(state.prefix(2)))
     }
 }

@@ -36,7 +36,7 @@ struct DB: ParsableCommand {
 
         func run() throws {
             let database = common.database(common.logger("spectra.db"))
-            let status = try database.embedded.status()
+            let status = database.embedded.status()
             print("\(database.dataDirectory.path): \(status)")
             if case .running = status { return }
             throw ExitCode(1)

@@ -19,7 +19,7 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
-        let logger = common.logger("spectra.demo")
+        let logger = common.logger("spectra.demo", defaultLevel: .warning)
         var demo = Pipeline.Demo(database: common.database(logger), seriesDirectory: series)
         demo.concurrency = concurrency
         let report = try demo.run(progress: { print($0) }, logger: logger)
