@@ -1,4 +1,63 @@
-/// Placeholder owned by the Checkpoints work in progress; replaced by the real error type.
-public struct CheckpointError: Error, Sendable {
+/// An error reading a checkpoint, its config or a revision catalog, with a code a caller
+/// can switch on and a message that names the file (and the tensor or entry) at fault.
+public struct CheckpointError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// What went wrong, stable across message wording changes.
+    public enum Code: String, Sendable, CaseIterable {
+        /// A file or directory that should exist does not, or cannot be opened.
+        case fileNotFound = "file_not_found"
+        /// Reading, mapping or writing a file failed at the operating-system level.
+        case ioFailure = "io_failure"
+        /// A safetensors file shorter than its own 8-byte length prefix.
+        case truncatedFile = "truncated_file"
+        /// The header length prefix points past the end of the file.
+        case headerOutOfBounds = "header_out_of_bounds"
+        /// The header is not a JSON object, or an entry lacks a required field.
+        case malformedHeader = "malformed_header"
+        /// A dtype string that safetensors does not define.
+        case unknownDType = "unknown_dtype"
+        /// A dtype that is valid but that Spectra cannot convert to Float32 (FP8, integers).
+        case unsupportedDType = "unsupported_dtype"
+        /// A tensor's shape × dtype size disagrees with its byte range.
+        case sizeMismatch = "size_mismatch"
+        /// A tensor's byte range ends past the data area, or begins after it ends.
+        case rangeOutOfBounds = "range_out_of_bounds"
+        /// Two tensors' byte ranges share bytes.
+        case overlappingRanges = "overlapping_ranges"
+        /// A tensor name that the file (or the shard index) does not hold.
+        case tensorNotFound = "tensor_not_found"
+        /// A tensor asked for as a matrix that is not 2-D.
+        case notAMatrix = "not_a_matrix"
+        /// A checkpoint directory without config.json.
+        case missingConfig = "missing_config"
+        /// config.json that is not JSON, lacks a field, or has an impossible value.
+        case malformedConfig = "malformed_config"
+        /// config.json names a model class Spectra does not know.
+        case unsupportedArchitecture = "unsupported_architecture"
+        /// A directory with neither model.safetensors nor model.safetensors.index.json.
+        case missingWeights = "missing_weights"
+        /// model.safetensors.index.json that is not JSON or lacks a string→string weight_map.
+        case malformedIndex = "malformed_index"
+        /// A shard named in the index that is not on disk.
+        case missingShard = "missing_shard"
+        /// catalog.json missing, not JSON, or with an invalid entry.
+        case malformedCatalog = "malformed_catalog"
+        /// A catalog entry whose directory is missing or holds no checkpoint.
+        case missingRevision = "missing_revision"
+        /// Two catalog entries with the same name.
+        case duplicateRevision = "duplicate_revision"
+        /// A model or revision that is not in the local Hugging Face hub cache.
+        case notInCache = "not_in_cache"
+        /// Values that cannot be written as the requested safetensors tensor.
+        case invalidTensor = "invalid_tensor"
+    }
+
+    public let code: Code
     public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
 }

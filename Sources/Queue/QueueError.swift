@@ -1,4 +1,25 @@
-/// Placeholder owned by the Queue work in progress.
-public struct QueueError: Error, Sendable {
+/// An error of the job protocol, naming the job it concerns.
+public struct QueueError: Error, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable {
+        /// The lease was lost (expired, reaped or re-claimed): nothing may be written.
+        case leaseLost = "lease_lost"
+        /// The job was stopped on purpose (shutdown, preemption) and should be released.
+        case cancelled
+        /// A row from the jobs table could not be read.
+        case malformedJob = "malformed_job"
+    }
+
+    public let code: Code
     public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
 }
+
+/// An error a job handler throws when retrying cannot help (the input itself is bad).
+/// Any other error is taken as transient and retried with backoff.
+public protocol PermanentJobFailure: Error {}

@@ -4,5 +4,7 @@ import ArgumentParser
 struct Spectra: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectra",
-        abstract: "Trace how the spectral geometry of language models changes over training.")
+        abstract: "Trace how the spectral geometry of language models changes over training.",
+        discussion: "DATABASE_URL (a libpq connection string) overrides the embedded server everywhere.",
+        subcommands: [DB.self, Plan.self, Work.self, Aggregate.self, Demo.self])
 }

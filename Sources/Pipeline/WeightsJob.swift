@@ -1,0 +1,98 @@
+import Checkpoints
+import Foundation
+import LinearAlgebra
+import Postgres
+import Queue
+import SpectralMetrics
+
+/// `weights(checkpoint, layer)`: the ESD of every 2-D weight matrix of one transformer
+/// block, with its norms, written as one result row per matrix.
+struct WeightsJob: JobHandler {
+    struct Row: Sendable {
+        var matrix: String
+        var rows: Int
+        var columns: Int
+        var eigenvalues: [Float]
+        var metrics: String
+        var elapsed: Double
+    }
+
+    func run(_ job: ClaimedJob, context: JobContext) throws -> JobCompletion {
+        guard let layer = job.layer else { throw JobInputError("\(job.label) has no layer") }
+        let args = try JobInputError.decodeArguments(job)
+        let checkpoint: CheckpointDirectory
+        do {
+            checkpoint = try CheckpointDirectory(url: URL(fileURLWithPath: args.checkpoint))
+        } catch {
+            throw JobInputError("\(args.model) \(args.revision): \(error)")
+        }
+        var rows: [Row] = []
+        for weight in checkpoint.config.architecture.weightMatrices(layer: layer) {
+            let name = weight.name
+            try context.checkCancellation()
+            let start = Date()
+            let matrix: Matrix<Float>
+            do {
+                matrix = try checkpoint.matrix(name)
+            } catch {
+                throw JobInputError("\(args.model) \(args.revision): \(error)")
+            }
+            let esd: [Double]
+            let norms: WeightNorms
+            do {
+                esd = try GramSpectrum.squaredSingularValues(of: matrix)
+                norms = try WeightNorms(esd: esd)
+            } catch {
+                throw JobInputError("\(args.model) \(args.revision): tensor \(name): \(error)")
+            }
+            let metrics = try Self.metricsJSON([
+                "spectral_norm": norms.spectralNorm,
+                "frobenius_norm": norms.frobeniusNorm,
+                "stable_rank": norms.stableRank,
+            ])
+            rows.append(Row(matrix: weight.label, rows: matrix.rows, columns: matrix.columns,
+                            eigenvalues: esd.map(Float.init), metrics: metrics,
+                            elapsed: Date().timeIntervalSince(start)))
+        }
+        let worker = context.workerName
+        let results = rows
+        return JobCompletion { db in
+            for row in results {
+                try db.execute(SQLQuery(
+                    """
+                    insert into spectra.results (run_id, checkpoint_id, layer, source, pooling, matrix, rows, columns,
+                                                 eigenvalues, metrics, method, elapsed_seconds, worker, job_id)
+                    values (\(job.runID), \(job.checkpointID), \(layer), 'weights', '', \(row.matrix), \(row.rows), \(row.columns),
+                            \(row.eigenvalues), \(JSON(raw: row.metrics)), 'exact', \(row.elapsed), \(worker), \(job.id))
+                    on conflict (run_id, checkpoint_id, layer, source, pooling, matrix) do update
+                       set rows = excluded.rows, columns = excluded.columns, eigenvalues = excluded.eigenvalues,
+                           metrics = excluded.metrics, method = excluded.method, elapsed_seconds = excluded.elapsed_seconds,
+                           worker = excluded.worker, job_id = excluded.job_id, created_at = now()
+                    """, name: "upsert_weights_result"))
+            }
+        }
+    }
+
+    static func metricsJSON(_ metrics: [String: Double]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(metrics), as: UTF8.self)
+    }
+}
+
+/// A job whose input is bad: retrying cannot help, so the job fails with this message.
+struct JobInputError: PermanentJobFailure, CustomStringConvertible {
+    let description: String
+
+    init(_ message: String) {
+        description = message
+    }
+
+    static func decodeArguments(_ job: ClaimedJob) throws -> JobArguments {
+        do {
+            return try JSONDecoder().decode(JobArguments.self, from: Data(job.args.utf8))
+        } catch {
+            throw JobInputError("\(job.label): arguments \(job.args) are not a checkpoint job's: \(error)")
+        }
+    }
+}

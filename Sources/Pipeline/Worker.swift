@@ -1,0 +1,27 @@
+import Logging
+import Queue
+
+/// The job kinds this build of Spectra can run, and the worker process around them.
+public enum Worker {
+    /// Every kind with a handler.
+    public static var kinds: [String] { handlers.keys.sorted() }
+
+    static let handlers: [String: any JobHandler] = [
+        "weights": WeightsJob(),
+    ]
+
+    /// Runs a worker until drained or shut down by SIGTERM/SIGINT (released, not lost).
+    public static func run(options: WorkerOptions, logger: Logger = Logger(label: "spectra.worker")) throws -> WorkerSummary {
+        if let kinds = options.kinds, let unknown = kinds.first(where: { handlers[$0] == nil }) {
+            throw PipelineError(.invalidArgument, "--kinds: '\(unknown)' is not a job kind this worker runs (\(Self.kinds.joined(separator: ", ")))")
+        }
+        let runtime = WorkerRuntime(options: options, handlers: handlers, logger: logger)
+        let trap = SignalTrap { _ in runtime.shutdown() }
+        defer { withExtendedLifetime(trap) {} }
+        let summary = runtime.run()
+        if let reason = summary.stoppedBy {
+            throw PipelineError(.badInput, "the worker stopped: \(reason)")
+        }
+        return summary
+    }
+}

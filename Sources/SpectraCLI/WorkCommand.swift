@@ -1,0 +1,47 @@
+import ArgumentParser
+import Pipeline
+import Queue
+
+/// `spectra work`: a worker.
+struct Work: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Claim and run jobs. SIGTERM or SIGINT: stop claiming, release running jobs with their progress, exit 0.")
+
+    @Option(help: "Jobs run at once, each on its own thread and connection.")
+    var concurrency: Int = 1
+
+    @Option(parsing: .upToNextOption, help: "Only claim these job kinds.")
+    var kinds: [String] = []
+
+    @Flag(help: "Exit once no job is left that could still need a worker.")
+    var drain = false
+
+    @Option(help: "Lease length in seconds; heartbeats go out every third of it.")
+    var leaseSeconds: Double = 60
+
+    @Option(help: "Seconds running jobs get to save progress after SIGTERM before they are released.")
+    var grace: Double = 25
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
+        guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+        if let unknown = kinds.first(where: { !Worker.kinds.contains($0) }) {
+            throw ValidationError("--kinds: '\(unknown)' is not a job kind (\(Worker.kinds.joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        let logger = common.logger("spectra.worker")
+        var options = WorkerOptions(databaseURL: try common.database(logger).migratedURL())
+        options.concurrency = concurrency
+        options.kinds = kinds.isEmpty ? nil : kinds
+        options.drain = drain
+        options.leaseSeconds = leaseSeconds
+        options.gracePeriodSeconds = grace
+        let summary = try Worker.run(options: options, logger: logger)
+        print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
+    }
+}

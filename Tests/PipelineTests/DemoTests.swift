@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// `spectra demo` exactly as the README's first command runs it, on its own embedded
+/// server in a temporary directory (DATABASE_URL removed), then queried with psql.
+@Suite struct DemoTests {
+    @Test func demoRunsEndToEndOnTheEmbeddedServer() throws {
+        let fm = FileManager.default
+        let home = fm.temporaryDirectory.appendingPathComponent("spectra-demo-\(UUID().uuidString.prefix(8))")
+        try fm.createDirectory(at: home, withIntermediateDirectories: true)
+        // Root runs the server as `postgres`, which must be able to enter the directory.
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: home.path)
+        let dataDir = home.appendingPathComponent("pg").path
+        let env: [String: String?] = ["DATABASE_URL": nil, "SPECTRA_LOG_LEVEL": "warning"]
+        defer {
+            _ = try? TestSupport.spectra(["db", "stop", "--data-dir", dataDir], environment: env)
+            try? fm.removeItem(at: home)
+        }
+
+        let demo = try TestSupport.spectra(["demo", "--data-dir", dataDir, "--series", TestSupport.bundledSeries.path],
+                                           environment: env, directory: home)
+        #expect(demo.status == 0, "demo failed: \(demo.stderr)")
+        #expect(demo.stdout.contains("spectra.layer_metrics refreshed"))
+        #expect(demo.stdout.contains("SYNTHETIC"))
+        #expect(demo.stdout.contains("0 failed"))
+
+        let url = try TestSupport.spectra(["db", "url", "--data-dir", dataDir], environment: env)
+        #expect(url.status == 0)
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [url.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "-tAc", "select count(*) from spectra.layer_metrics"]
+        let pipe = Pipe()
+        psql.standardOutput = pipe
+        try psql.run()
+        let count = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        psql.waitUntilExit()
+        #expect(psql.terminationStatus == 0)
+        #expect((Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "layer_metrics count: \(count)")
+
+        let status = try TestSupport.spectra(["db", "status", "--data-dir", dataDir], environment: env)
+        #expect(status.status == 0 && status.stdout.contains("running"))
+    }
+}
