@@ -31,7 +31,7 @@ public final class NumpyFile: @unchecked Sendable {
     private let dataOffset: Int
 
     /// Opens `url` and validates its header against the file's size.
-    public init(url: URL) throws(NumpyFileError) {
+    public init(url: URL) throws(CheckpointError) {
         self.url = url
         let context = "numpy file \(url.path)"
         let (base, size) = try Self.map(url, context: context)
@@ -54,9 +54,9 @@ public final class NumpyFile: @unchecked Sendable {
     public var storageOrder: StorageOrder { fortranOrder ? .columnMajor : .rowMajor }
 
     /// Rows and columns of a 2-D array; an error naming the file otherwise.
-    public func matrixShape() throws(NumpyFileError) -> (rows: Int, columns: Int) {
+    public func matrixShape() throws(CheckpointError) -> (rows: Int, columns: Int) {
         guard shape.count == 2 else {
-            throw NumpyFileError(.notAMatrix, "numpy file \(url.path): shape (\(shape.map(String.init).joined(separator: ", "))) is \(shape.count)-D, not a 2-D matrix")
+            throw CheckpointError(.notAMatrix, "numpy file \(url.path): shape (\(shape.map(String.init).joined(separator: ", "))) is \(shape.count)-D, not a 2-D matrix")
         }
         return (shape[0], shape[1])
     }
@@ -83,7 +83,7 @@ public final class NumpyFile: @unchecked Sendable {
     }
 
     /// The 2-D array as a row-major Float32 matrix (a copy; float64 values are rounded).
-    public func matrix() throws(NumpyFileError) -> Matrix<Float> {
+    public func matrix() throws(CheckpointError) -> Matrix<Float> {
         let (rows, columns) = try matrixShape()
         var out = Matrix<Float>(zeros: rows, columns)
         let fortran = fortranOrder
@@ -104,49 +104,26 @@ public final class NumpyFile: @unchecked Sendable {
     }
 
     /// Maps the whole file read-only (private mapping: the file must not be truncated meanwhile).
-    private static func map(_ url: URL, context: String) throws(NumpyFileError) -> (UnsafeRawPointer, Int) {
+    private static func map(_ url: URL, context: String) throws(CheckpointError) -> (UnsafeRawPointer, Int) {
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw NumpyFileError(errno == ENOENT ? .fileNotFound : .ioFailure, "\(context): cannot open: \(reason)")
+            throw CheckpointError(errno == ENOENT ? .fileNotFound : .ioFailure, "\(context): cannot open: \(reason)")
         }
         defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0 else {
-            throw NumpyFileError(.ioFailure, "\(context): cannot stat: \(String(cString: strerror(errno)))")
+            throw CheckpointError(.ioFailure, "\(context): cannot stat: \(String(cString: strerror(errno)))")
         }
         let size = Int(status.st_size)
         guard size >= 10 else {
-            throw NumpyFileError(.malformedHeader, "\(context): \(size) bytes is too short for a .npy header")
+            throw CheckpointError(.malformedHeader, "\(context): \(size) bytes is too short for a .npy header")
         }
         guard let pointer = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), pointer != MAP_FAILED else {
-            throw NumpyFileError(.ioFailure, "\(context): cannot map: \(String(cString: strerror(errno)))")
+            throw CheckpointError(.ioFailure, "\(context): cannot map: \(String(cString: strerror(errno)))")
         }
         return (UnsafeRawPointer(pointer), size)
     }
-}
-
-/// An error reading a `.npy` file; the message names the file. (Kept beside NumpyFile
-/// until CheckpointError with its codes lands on main.)
-public struct NumpyFileError: Error, Equatable, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        case fileNotFound = "file_not_found"
-        case ioFailure = "io_failure"
-        case malformedHeader = "malformed_header"
-        case unsupportedDType = "unsupported_dtype"
-        case sizeMismatch = "size_mismatch"
-        case notAMatrix = "not_a_matrix"
-    }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
 }
 
 /// The parsed header of a `.npy` file (format versions 1–3).
@@ -156,10 +133,10 @@ struct NumpyHeader {
     let fortranOrder: Bool
     let dataOffset: Int
 
-    init(base: UnsafeRawPointer, fileSize: Int, context: String) throws(NumpyFileError) {
+    init(base: UnsafeRawPointer, fileSize: Int, context: String) throws(CheckpointError) {
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
         guard (0..<6).allSatisfy({ base.load(fromByteOffset: $0, as: UInt8.self) == magic[$0] }) else {
-            throw NumpyFileError(.malformedHeader, "\(context): not a .npy file (no \\x93NUMPY magic)")
+            throw CheckpointError(.malformedHeader, "\(context): not a .npy file (no \\x93NUMPY magic)")
         }
         let major = base.load(fromByteOffset: 6, as: UInt8.self)
         let byte = { (i: Int) in Int(base.load(fromByteOffset: i, as: UInt8.self)) }
@@ -167,18 +144,18 @@ struct NumpyHeader {
         switch major {
         case 1: (length, start) = (byte(8) | byte(9) << 8, 10)
         case 2, 3:
-            guard fileSize >= 12 else { throw NumpyFileError(.malformedHeader, "\(context): truncated header") }
+            guard fileSize >= 12 else { throw CheckpointError(.malformedHeader, "\(context): truncated header") }
             (length, start) = (byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24, 12)
         default:
-            throw NumpyFileError(.malformedHeader, "\(context): unknown .npy format version \(major)")
+            throw CheckpointError(.malformedHeader, "\(context): unknown .npy format version \(major)")
         }
         guard start + length <= fileSize else {
-            throw NumpyFileError(.malformedHeader, "\(context): header length \(length) exceeds file size \(fileSize)")
+            throw CheckpointError(.malformedHeader, "\(context): header length \(length) exceeds file size \(fileSize)")
         }
         let text = String(decoding: UnsafeRawBufferPointer(start: base + start, count: length), as: UTF8.self)
-        func field(_ key: String) throws(NumpyFileError) -> Substring {
+        func field(_ key: String) throws(CheckpointError) -> Substring {
             guard let range = text.range(of: "'\(key)':") else {
-                throw NumpyFileError(.malformedHeader, "\(context): header has no '\(key)' entry: \(text)")
+                throw CheckpointError(.malformedHeader, "\(context): header has no '\(key)' entry: \(text)")
             }
             return text[range.upperBound...].drop(while: { $0 == " " })
         }
@@ -188,23 +165,23 @@ struct NumpyHeader {
         case "<f4", "|f4": dtype = .float32
         case "<f8", "|f8": dtype = .float64
         default:
-            throw NumpyFileError(.unsupportedDType,
+            throw CheckpointError(.unsupportedDType,
                 "\(context): dtype '\(descrValue)' is not supported; Spectra reads little-endian float32 ('<f4') and float64 ('<f8')")
         }
         let fortran = try field("fortran_order")
         if fortran.hasPrefix("True") { fortranOrder = true }
         else if fortran.hasPrefix("False") { fortranOrder = false }
-        else { throw NumpyFileError(.malformedHeader, "\(context): fortran_order is neither True nor False") }
+        else { throw CheckpointError(.malformedHeader, "\(context): fortran_order is neither True nor False") }
         let shapeText = try field("shape")
         guard shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
-            throw NumpyFileError(.malformedHeader, "\(context): shape is not a tuple")
+            throw CheckpointError(.malformedHeader, "\(context): shape is not a tuple")
         }
         var dims = [Int]()
         for part in shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(separator: ",") {
             let trimmed = part.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let value = Int(trimmed), value >= 0 else {
-                throw NumpyFileError(.malformedHeader, "\(context): shape entry '\(trimmed)' is not a size")
+                throw CheckpointError(.malformedHeader, "\(context): shape entry '\(trimmed)' is not a size")
             }
             dims.append(value)
         }
@@ -215,11 +192,11 @@ struct NumpyHeader {
         var expected = itemSize
         for d in dims {
             let (product, overflow) = expected.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw NumpyFileError(.sizeMismatch, "\(context): shape \(dims) overflows the address space") }
+            guard !overflow else { throw CheckpointError(.sizeMismatch, "\(context): shape \(dims) overflows the address space") }
             expected = product
         }
         guard fileSize - dataOffset == expected else {
-            throw NumpyFileError(.sizeMismatch,
+            throw CheckpointError(.sizeMismatch,
                 "\(context): shape (\(dims.map(String.init).joined(separator: ", "))) of \(dtype == .float32 ? "float32" : "float64") needs \(expected) data bytes, the file has \(fileSize - dataOffset)")
         }
     }

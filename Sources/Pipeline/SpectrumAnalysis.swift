@@ -72,10 +72,14 @@ public enum SpectrumAnalysis {
             do { file = try NumpyFile(url: url) } catch { throw SpectrumAnalysisError(.input, error.message) }
             return try analyse(file, request: request)
         case "safetensors":
-            // The safetensors reader lands with the Checkpoints work; until it is on this
-            // branch, say so instead of guessing at the format.
-            throw SpectrumAnalysisError(.unsupported,
-                "\(path): .safetensors input needs the Checkpoints safetensors reader, not yet merged into this build; convert the tensor to .npy")
+            guard let tensor else {
+                throw SpectrumAnalysisError(.invalidInput, "\(path): name the tensor, as FILE.safetensors:TENSOR or --tensor NAME")
+            }
+            // Safetensors tensors are row-major and often F16/BF16, so the reader's Float32
+            // copy is the one copy the engine needs anyway.
+            let matrix: Matrix<Float>
+            do { matrix = try SafetensorsFile(url: url).matrix(tensor) } catch { throw SpectrumAnalysisError(.input, error.message) }
+            return try analyse(matrix, source: "\(path):\(tensor)", request: request)
         default:
             throw SpectrumAnalysisError(.invalidInput, "\(path): expected a .npy or .safetensors file")
         }
@@ -91,15 +95,50 @@ public enum SpectrumAnalysis {
         return (path, tensor)
     }
 
+    private static func analyse(_ matrix: Matrix<Float>, source: String, request: Request) throws(SpectrumAnalysisError) -> Report {
+        do {
+            if request.weights { return try weightReport(matrix, request: request) }
+            let spectrum = try CovarianceSpectrum.compute(matrix, options: spectrumOptions(request))
+            return try representationReport(spectrum, request: request)
+        } catch {
+            throw wrap(error, source)
+        }
+    }
+
+    private static func spectrumOptions(_ request: Request) -> SpectrumOptions {
+        SpectrumOptions(method: request.method, maxComponents: request.maxComponents, rank: request.rank,
+                        includeRawSingularValues: true)
+    }
+
+    private static func wrap(_ error: any Error, _ source: String) -> SpectrumAnalysisError {
+        switch error {
+        case let error as CheckpointError: SpectrumAnalysisError(.input, error.message)
+        case let error as LinearAlgebraError: SpectrumAnalysisError(.computation, "\(source): \(error.message)")
+        case let error as MetricError: SpectrumAnalysisError(.metric, "\(source): \(error.message)")
+        case let error as SpectrumAnalysisError: error
+        default: SpectrumAnalysisError(.computation, "\(source): \(error)")
+        }
+    }
+
+    private static func representationReport(_ spectrum: CovarianceSpectrumResult, request: Request) throws(MetricError) -> Report {
+        let m = try RepresentationMetrics.compute(eigenvalues: spectrum.eigenvalues,
+                                                  rawSingularValues: spectrum.rawSingularValues,
+                                                  alphaRanks: request.alphaRanks)
+        return Report(shape: [spectrum.samples, spectrum.features], method: spectrum.method.rawValue,
+                      eigenvalues: spectrum.eigenvalues, errorEstimate: spectrum.errorEstimate,
+                      metrics: Metrics(rankme: m.rankme, rankmeGarrido: m.rankmeGarrido!, alphaReq: m.alphaReq,
+                                       participationRatio: m.participationRatio, stableRank: m.stableRank,
+                                       renyiEntropy1: m.renyiEntropy1!, renyiEntropy2: m.renyiEntropy2!))
+    }
+
+    /// A `.npy` file goes to the engine straight from its mapping, in its own type and order.
     private static func analyse(_ file: NumpyFile, request: Request) throws(SpectrumAnalysisError) -> Report {
-        let where_ = file.url.path
         do {
             let (rows, columns) = try file.matrixShape()
             if request.weights {
                 return try weightReport(try file.matrix(), request: request)
             }
-            let options = SpectrumOptions(method: request.method, maxComponents: request.maxComponents,
-                                          rank: request.rank, includeRawSingularValues: true)
+            let options = spectrumOptions(request)
             let spectrum = try file.withElements { (elements) throws(LinearAlgebraError) -> CovarianceSpectrumResult in
                 switch elements {
                 case .float32(let b):
@@ -108,24 +147,9 @@ public enum SpectrumAnalysis {
                     try CovarianceSpectrum.compute(elements: b, rows: rows, columns: columns, order: file.storageOrder, options: options)
                 }
             }
-            let m = try RepresentationMetrics.compute(eigenvalues: spectrum.eigenvalues,
-                                                      rawSingularValues: spectrum.rawSingularValues,
-                                                      alphaRanks: request.alphaRanks)
-            return Report(shape: [rows, columns], method: spectrum.method.rawValue, eigenvalues: spectrum.eigenvalues,
-                          errorEstimate: spectrum.errorEstimate,
-                          metrics: Metrics(rankme: m.rankme, rankmeGarrido: m.rankmeGarrido!, alphaReq: m.alphaReq,
-                                           participationRatio: m.participationRatio, stableRank: m.stableRank,
-                                           renyiEntropy1: m.renyiEntropy1!, renyiEntropy2: m.renyiEntropy2!))
-        } catch let error as NumpyFileError {
-            throw SpectrumAnalysisError(.input, error.message)
-        } catch let error as LinearAlgebraError {
-            throw SpectrumAnalysisError(.computation, "\(where_): \(error.message)")
-        } catch let error as MetricError {
-            throw SpectrumAnalysisError(.metric, "\(where_): \(error.message)")
-        } catch let error as SpectrumAnalysisError {
-            throw error
+            return try representationReport(spectrum, request: request)
         } catch {
-            throw SpectrumAnalysisError(.computation, "\(where_): \(error)")
+            throw wrap(error, file.url.path)
         }
     }
 

@@ -48,7 +48,7 @@ import LinearAlgebra
 
     @Test func missingFileIsNamed() {
         let url = URL(fileURLWithPath: "/nonexistent/spectra/x.npy")
-        #expect(throws: NumpyFileError(.fileNotFound, "numpy file /nonexistent/spectra/x.npy: cannot open: No such file or directory")) {
+        #expect(throws: CheckpointError(.fileNotFound, "numpy file /nonexistent/spectra/x.npy: cannot open: No such file or directory")) {
             try NumpyFile(url: url)
         }
     }
@@ -56,7 +56,7 @@ import LinearAlgebra
     @Test func unsupportedDTypeIsNamed() throws {
         let url = try Self.temporary(Self.npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1, 1), }", body: [0, 0, 0, 0]))
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(throws: NumpyFileError(.unsupportedDType,
+        #expect(throws: CheckpointError(.unsupportedDType,
             "numpy file \(url.path): dtype '<i4' is not supported; Spectra reads little-endian float32 ('<f4') and float64 ('<f8')")) {
             try NumpyFile(url: url)
         }
@@ -65,7 +65,7 @@ import LinearAlgebra
     @Test func truncatedDataIsASizeMismatch() throws {
         let url = try Self.temporary(Self.npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", body: [0, 0, 0, 0]))
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(throws: NumpyFileError(.sizeMismatch,
+        #expect(throws: CheckpointError(.sizeMismatch,
             "numpy file \(url.path): shape (2, 2) of float32 needs 16 data bytes, the file has 4")) {
             try NumpyFile(url: url)
         }
@@ -74,14 +74,14 @@ import LinearAlgebra
     @Test func notNumpyAndOneDimensionalAreErrors() throws {
         let junk = try Self.temporary(Array("this is not a numpy file".utf8))
         defer { try? FileManager.default.removeItem(at: junk) }
-        #expect(throws: NumpyFileError(.malformedHeader, "numpy file \(junk.path): not a .npy file (no \\x93NUMPY magic)")) {
+        #expect(throws: CheckpointError(.malformedHeader, "numpy file \(junk.path): not a .npy file (no \\x93NUMPY magic)")) {
             try NumpyFile(url: junk)
         }
         let vector = try Self.temporary(Self.npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", body: Array(repeating: 0, count: 12)))
         defer { try? FileManager.default.removeItem(at: vector) }
         let file = try NumpyFile(url: vector)
         #expect(file.shape == [3])
-        #expect(throws: NumpyFileError(.notAMatrix, "numpy file \(vector.path): shape (3) is 1-D, not a 2-D matrix")) {
+        #expect(throws: CheckpointError(.notAMatrix, "numpy file \(vector.path): shape (3) is 1-D, not a 2-D matrix")) {
             try file.matrix()
         }
     }
