@@ -170,7 +170,26 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)
-    print(json.dumps(report, indent=1))
+    print(markdown(report))
+
+
+def markdown(report):
+    """One Markdown table per size: time, speed-up over each peer, top-100 error."""
+    lines = []
+    for size, rows in report["sizes"].items():
+        numpy32 = rows.get("numpy float32 Gram + eigvalsh", {}).get("seconds")
+        pca = rows.get("sklearn PCA(full)", {}).get("seconds")
+        rsvd = rows.get("sklearn randomized_svd(k=256)", {}).get("seconds")
+        lines += [f"### {size}", "", "| method | seconds | vs numpy f32 | vs PCA(full) | vs randomized_svd "
+                  "| top-100 max rel. error | a-posteriori bound |", "|---|---|---|---|---|---|---|"]
+        for label, row in rows.items():
+            t = row["seconds"]
+            ratio = lambda peer: f"{peer / t:.2f}x" if peer else "-"  # noqa: E731
+            bound = row.get("error_estimate")
+            lines.append(f"| {label} | {t:.2f} | {ratio(numpy32)} | {ratio(pca)} | {ratio(rsvd)} | "
+                         f"{row['error']:.1e} | {'-' if bound is None else f'{bound:.1e}'} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
