@@ -36,7 +36,8 @@ public struct CovarianceSpectrumResult: Sendable, Equatable, Codable {
     /// Singular values of the raw X, largest first, top K; when requested.
     public var rawSingularValues: [Double]?
     /// Randomized only: max over the returned eigenvalues of residual_i / λ_i, a relative
-    /// a-posteriori bound: each [λ_i(1 − e), λ_i(1 + e)] contains an exact eigenvalue.
+    /// a-posteriori bound: each [λ_i(1 − e), λ_i(1 + e)] contains an exact eigenvalue
+    /// (values below ε₃₂·λ₁, zero to Float32, are left out).
     public var errorEstimate: Double?
     /// Randomized only: the per-eigenvalue residual bounds, in eigenvalue units.
     public var residualBounds: [Double]?
@@ -104,7 +105,11 @@ public enum CovarianceSpectrum {
             let r = try RandomizedSVD.topEigenvalues(x, rank: rank, options: options.randomized)
             result.eigenvalues = r.values.map { max($0, 0) * scale }
             result.residualBounds = r.residuals.map { $0 * scale }
-            result.errorEstimate = zip(r.values, r.residuals).map { $0 > 0 ? $1 / $0 : .infinity }.max()
+            // Relative bounds only where a value is resolved at all: Ritz values below
+            // ε₃₂·θ₁ (a rank-deficient X) are zero to Float32 products, and dividing by
+            // them would report an infinite bound that JSON cannot even carry.
+            let floor = (r.values.first ?? 0) * Double(Float.ulpOfOne)
+            result.errorEstimate = zip(r.values, r.residuals).filter { $0.0 > floor }.map { $1 / $0 }.max() ?? 0
             if options.includeRawSingularValues {
                 let raw = try RandomizedSVD.topEigenvalues(x, rank: rank, options: options.randomized, raw: true)
                 result.rawSingularValues = raw.values.map { max($0, 0).squareRoot() }

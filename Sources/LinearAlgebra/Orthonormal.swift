@@ -29,4 +29,11 @@ enum Orthonormal {
         cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(k), Int32(p),
                     -1, q, Int32(rows), c, Int32(p), 1, &v, Int32(rows))
     }
+
+    /// Euclidean norms of the columns of a column-major `rows × k` block.
+    static func columnNorms(_ v: [Float], rows: Int, columns k: Int) -> [Double] {
+        (0..<k).map { j in
+            Double(v.withUnsafeBufferPointer { cblas_snrm2(Int32(rows), $0.baseAddress! + j * rows, 1) })
+        }
+    }
 }

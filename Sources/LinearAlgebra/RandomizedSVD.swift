@@ -104,8 +104,24 @@ enum RandomizedSVD {
                 let z = x.multiply(transpose: true, current, columns: block, raw: raw)
                 bt += z
                 var next = x.multiply(transpose: false, z, columns: block, raw: raw)
+                let before = Orthonormal.columnNorms(next, rows: n, columns: block)
                 Orthonormal.project(out: &next, rows: n, columns: block, against: q, basisColumns: width)
                 Orthonormal.project(out: &next, rows: n, columns: block, against: q, basisColumns: width)
+                let after = Orthonormal.columnNorms(next, rows: n, columns: block)
+                // A column that the projection all but annihilated means span(Q) is
+                // numerically invariant along it (X has lower rank than the Krylov space):
+                // what is left is rounding noise, and orthonormalizing noise gives vectors
+                // that are not orthogonal to Q. Such columns restart from fresh Gaussian
+                // vectors (deflation), projected like the rest, so Q stays orthonormal.
+                let collapsed = zip(after, before).enumerated().filter { $0.element.0 <= 1e-3 * $0.element.1 }.map(\.offset)
+                if !collapsed.isEmpty {
+                    for j in collapsed {
+                        let fresh = gaussian.samples(n)
+                        for r in 0..<n { next[j * n + r] = fresh[r] }
+                    }
+                    Orthonormal.project(out: &next, rows: n, columns: block, against: q, basisColumns: width)
+                    Orthonormal.project(out: &next, rows: n, columns: block, against: q, basisColumns: width)
+                }
                 try Orthonormal.basis(&next, rows: n, columns: block)
                 q += next
                 width += block

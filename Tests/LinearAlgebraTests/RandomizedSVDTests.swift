@@ -58,6 +58,21 @@ import Testing
         #expect(a.eigenvalues != c.eigenvalues)
     }
 
+    // A rank-3 matrix asked for rank 8: the zero Ritz values must not turn the estimate
+    // into infinity (it is reported as JSON), and the three real values are tightly
+    // bounded (1e-3 relative: Float32 products on a 60 × 40 matrix err near 1e-6).
+    @Test func lowRankMatrixHasAFiniteEstimate() throws {
+        var g = SeededGaussian(seed: 3)
+        let a = g.samples(60 * 3), b = g.samples(3 * 40)
+        var x = Matrix<Float>(zeros: 60, 40)
+        for i in 0..<60 { for j in 0..<40 { for k in 0..<3 { x[i, j] += a[i * 3 + k] * b[k * 40 + j] } } }
+        let got = try CovarianceSpectrum.compute(x, options: SpectrumOptions(method: .randomized, rank: 8))
+        let estimate = try #require(got.errorEstimate)
+        #expect(estimate.isFinite)
+        let bounds = try #require(got.residualBounds)
+        for i in 0..<3 { #expect(bounds[i] / got.eigenvalues[i] < 1e-3) }
+    }
+
     @Test func rankBeyondTheMatrixIsAnError() throws {
         let x = Matrix<Float>(zeros: 5, 4)
         let options = SpectrumOptions(method: .randomized, rank: 10)
