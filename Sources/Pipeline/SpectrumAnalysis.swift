@@ -5,6 +5,9 @@ import SpectralMetrics
 
 /// One matrix in, its spectrum and every metric out: what `spectra spectrum` runs.
 public enum SpectrumAnalysis {
+    /// exact | randomized | auto, re-exported so the CLI needs no LinearAlgebra import.
+    public typealias Method = SpectrumMethod
+
     /// What to analyse and how (the options of `spectra spectrum`).
     public struct Request: Sendable {
         /// A `.npy` path, or a `.safetensors` path with `tensor` (or `FILE:TENSOR`).

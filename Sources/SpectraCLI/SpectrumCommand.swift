@@ -1,5 +1,4 @@
 import ArgumentParser
-import LinearAlgebra
 import Pipeline
 
 /// `spectra spectrum FILE`: the spectrum and metrics of one matrix, no database.
@@ -33,7 +32,7 @@ struct SpectrumCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard SpectrumMethod(rawValue: method) != nil else {
+        guard SpectrumAnalysis.Method(rawValue: method) != nil else {
             throw ValidationError("--method must be exact, randomized or auto, got '\(method)'")
         }
         guard parsedAlphaRanks != nil else {
@@ -54,7 +53,7 @@ struct SpectrumCommand: ParsableCommand {
 
     func run() throws {
         let request = SpectrumAnalysis.Request(
-            path: file, tensor: tensor, method: SpectrumMethod(rawValue: method)!, rank: rank,
+            path: file, tensor: tensor, method: SpectrumAnalysis.Method(rawValue: method)!, rank: rank,
             alphaRanks: parsedAlphaRanks!, maxComponents: maxComponents, weights: weights)
         // A failed analysis is not a usage error: ArgumentParser prints "Error: <message>"
         // (the message names the file) and exits non-zero, without the usage text.
