@@ -5,12 +5,14 @@ import Queue
 /// What `spectra demo` prints at the end: a summary table and SQL to try.
 public struct DemoReport: Sendable {
     /// One line of the summary: a revision with the mean stable rank of each matrix kind
-    /// across layers, and the largest spectral norm in the model.
+    /// across layers, the mean power-law α of all its matrices, and the largest spectral
+    /// norm in the model.
     public struct Line: Sendable, Equatable {
         public var revision: String
         public var tokens: Int64
         public var stableRank: [String: Double]
         public var maxSpectralNorm: Double
+        public var meanPowerLawAlpha: Double
     }
 
     public var plan: PlanSummary
@@ -25,7 +27,8 @@ public struct DemoReport: Sendable {
         let rows = try db.query(SQLQuery(
             """
             select revision, tokens_seen, matrix, avg(stable_rank) as stable_rank,
-                   max(max(spectral_norm)) over (partition by revision) as max_norm
+                   max(max(spectral_norm)) over (partition by revision) as max_norm,
+                   avg(avg(powerlaw_alpha)) over (partition by revision) as mean_alpha
               from spectra.layer_metrics
              where run_id = \(runID) and source = 'weights'
              group by revision, tokens_seen, matrix
@@ -36,7 +39,8 @@ public struct DemoReport: Sendable {
             let revision = try row.decode("revision", as: String.self)
             if lines.last?.revision != revision {
                 lines.append(Line(revision: revision, tokens: try row.decode("tokens_seen", as: Int64.self),
-                                  stableRank: [:], maxSpectralNorm: try row.decode("max_norm", as: Double.self)))
+                                  stableRank: [:], maxSpectralNorm: try row.decode("max_norm", as: Double.self),
+                                  meanPowerLawAlpha: try row.decode("mean_alpha", as: Double.self)))
             }
             lines[lines.count - 1].stableRank[try row.decode("matrix", as: String.self)] = try row.decode("stable_rank", as: Double.self)
         }
@@ -58,12 +62,12 @@ public struct DemoReport: Sendable {
             out += "      the numbers below show the pipeline working, not a finding about language models.\n\n"
         }
         let matrices = Array(Set(table.flatMap { $0.stableRank.keys })).sorted()
-        let header = ["revision", "tokens"] + matrices.map { "sr(\($0))" } + ["max ‖W‖₂"]
+        let header = ["revision", "tokens"] + matrices.map { "sr(\($0))" } + ["mean α", "max ‖W‖₂"]
         var rows = [header]
         for line in table {
             rows.append([line.revision, Self.tokens(line.tokens)]
                 + matrices.map { line.stableRank[$0].map { String(format: "%.2f", $0) } ?? "–" }
-                + [String(format: "%.3f", line.maxSpectralNorm)])
+                + [String(format: "%.2f", line.meanPowerLawAlpha), String(format: "%.3f", line.maxSpectralNorm)])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         for (index, row) in rows.enumerated() {
@@ -73,7 +77,8 @@ public struct DemoReport: Sendable {
             }.joined(separator: "  ") + "\n"
             if index == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        out += "\nsr = stable rank (Σλ / λ_max of WᵀW), mean over layers.\n"
+        out += "\nsr = stable rank (Σλ / λ_max of WᵀW), mean over layers; α = power-law exponent of the ESD tail\n"
+        out += "(WeightWatcher's fit), mean over every matrix: heavier tails have smaller α.\n"
         out += "Run \(plan.runName): \(worker.completed) jobs completed, \(worker.failed) failed, in \(String(format: "%.1f", seconds)) s.\n\n"
         out += "Query the results:\n  psql \"$(\(executable) db url)\"\n\nthen try:\n"
         for query in Self.exampleQueries { out += "\n" + query + "\n" }

@@ -54,6 +54,9 @@ struct RunConfiguration: Codable, Equatable {
     static let weightConventions = [
         "weights_esd": "eigenvalues of W^T W in float64, Gram on the smaller side, not rescaled (WeightWatcher's CPU default)",
         "stable_rank": "sum of ESD / largest ESD value",
+        "powerlaw": "WeightWatcher fit: every ESD value above 1e-5 but the largest tried as xmin, smallest KS distance wins",
+        "farms": "the same fit on the averaged ESD of square submatrices (Hu et al. 2025)",
+        "log_norm": "log10 of the ESD sum",
     ]
 
     /// Canonical JSON (sorted keys), so equal configurations hash equally.

@@ -6,7 +6,7 @@ import Queue
 import SpectralMetrics
 
 /// `weights(checkpoint, layer)`: the ESD of every 2-D weight matrix of one transformer
-/// block, with its norms, written as one result row per matrix.
+/// block with its norms, power-law fit and FARMS α, written as one result row per matrix.
 struct WeightsJob: JobHandler {
     struct Row: Sendable {
         var matrix: String
@@ -37,21 +37,15 @@ struct WeightsJob: JobHandler {
             } catch {
                 throw JobInputError("\(args.model) \(args.revision): \(error)")
             }
-            let esd: [Double]
-            let norms: WeightNorms
+            let report: WeightSpectrumReport
             do {
-                esd = try GramSpectrum.squaredSingularValues(of: matrix)
-                norms = try WeightNorms(esd: esd)
+                report = try WeightSpectrumMetrics.compute(matrix: matrix)
             } catch {
                 throw JobInputError("\(args.model) \(args.revision): tensor \(name): \(error)")
             }
-            let metrics = try Self.metricsJSON([
-                "spectral_norm": norms.spectralNorm,
-                "frobenius_norm": norms.frobeniusNorm,
-                "stable_rank": norms.stableRank,
-            ])
+            let metrics = try Self.metricsJSON(Self.metrics(of: report))
             rows.append(Row(matrix: weight.label, rows: matrix.rows, columns: matrix.columns,
-                            eigenvalues: esd.map(Float.init), metrics: metrics,
+                            eigenvalues: report.esd.map(Float.init), metrics: metrics,
                             elapsed: Date().timeIntervalSince(start)))
         }
         let worker = context.workerName
@@ -71,6 +65,22 @@ struct WeightsJob: JobHandler {
                     """, name: "upsert_weights_result"))
             }
         }
+    }
+
+    /// The stored metrics, under the keys `spectra spectrum --weights --json` uses.
+    static func metrics(of report: WeightSpectrumReport) -> [String: Double] {
+        [
+            "spectral_norm": report.spectralNorm,
+            "frobenius_norm": report.frobeniusNorm,
+            "stable_rank": report.stableRank,
+            "log_norm": report.logNorm,
+            "log_spectral_norm": report.logSpectralNorm,
+            "alpha_weighted": report.alphaWeighted,
+            "powerlaw_alpha": report.powerLaw.alpha,
+            "powerlaw_xmin": report.powerLaw.xmin,
+            "powerlaw_ks_distance": report.powerLaw.ksDistance,
+            "farms_alpha": report.farms.fit.alpha,
+        ]
     }
 
     static func metricsJSON(_ metrics: [String: Double]) throws -> String {

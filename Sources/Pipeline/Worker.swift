@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Logging
 import Queue
 
@@ -15,6 +16,9 @@ public enum Worker {
         if let kinds = options.kinds, let unknown = kinds.first(where: { handlers[$0] == nil }) {
             throw PipelineError(.invalidArgument, "--kinds: '\(unknown)' is not a job kind this worker runs (\(Self.kinds.joined(separator: ", ")))")
         }
+        // OpenBLAS threads are process-wide: concurrent jobs each get one thread, a
+        // single job gets them all.
+        if options.concurrency > 1 { BLASThreads.set(1) }
         let runtime = WorkerRuntime(options: options, handlers: handlers, logger: logger)
         let trap = SignalTrap { _ in runtime.shutdown() }
         defer { withExtendedLifetime(trap) {} }
