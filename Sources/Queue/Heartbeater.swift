@@ -3,13 +3,22 @@ import Logging
 import Postgres
 
 /// Keeps the leases of a worker's running jobs alive from one thread with its own
-/// connection, so a slot busy in a long BLAS call never misses a heartbeat.
+/// connection, so a slot busy in a long BLAS call never misses a heartbeat. The same
+/// thread reaps expired leases on a timer: a SIGKILLed worker's jobs come back within
+/// about a lease even while every slot is busy and no claim ever comes back empty.
 struct Heartbeater {
     let runtime: WorkerRuntime
     var connection: Connection?
+    var nextReap: Double
 
     init(runtime: WorkerRuntime) {
         self.runtime = runtime
+        self.nextReap = WorkerRuntime.monotonicNow() + Self.reapInterval(runtime.options.leaseSeconds)
+    }
+
+    /// A third of a lease, jittered so that many workers do not reap in step.
+    static func reapInterval(_ leaseSeconds: Double) -> Double {
+        leaseSeconds / 3 * Double.random(in: 0.75...1.25)
     }
 
     mutating func run() {
@@ -19,8 +28,19 @@ struct Heartbeater {
                 jobs.values.filter { context in context.state.withLock { $0.tracker.heartbeatDue(now: now) } }
             }
             for context in due { beat(context) }
+            if now >= nextReap, !runtime.isStopping {
+                reap()
+                nextReap = now + Self.reapInterval(runtime.options.leaseSeconds)
+            }
             Thread.sleep(forTimeInterval: 0.25)
         }
+    }
+
+    mutating func connected() throws -> Connection {
+        if let connection, connection.isHealthy { return connection }
+        let fresh = try Connection(url: runtime.options.databaseURL, connectTimeout: 5)
+        connection = fresh
+        return fresh
     }
 
     mutating func beat(_ context: JobContext) {
@@ -28,15 +48,23 @@ struct Heartbeater {
         guard let job else { return }
         let now = WorkerRuntime.monotonicNow()
         do {
-            if connection == nil || connection?.isHealthy == false {
-                connection = try Connection(url: runtime.options.databaseURL, connectTimeout: 5)
-            }
-            let held = try runtime.queue.heartbeat(on: connection!, jobID: job.id, token: job.leaseToken, progress: progress)
+            let held = try runtime.queue.heartbeat(on: connected(), jobID: job.id, token: job.leaseToken, progress: progress)
             context.state.withLock { $0.tracker.apply(held ? .heartbeatConfirmed(at: now) : .heartbeatRejected) }
             if !held { context.logger.warning("lease lost for \(job.label): the database rejected the heartbeat") }
         } catch {
             connection = nil
             context.state.withLock { $0.tracker.apply(.heartbeatFailed(at: now, error: "\(error)")) }
+        }
+    }
+
+    mutating func reap() {
+        do {
+            let reaped = try runtime.queue.reapExpired(on: connected())
+            if reaped > 0 { runtime.logger.info("reaped \(reaped) expired lease(s)") }
+        } catch {
+            // The slots report an unreachable database; a missed reap is retried next round.
+            connection = nil
+            runtime.logger.debug("reaping expired leases failed: \(error)")
         }
     }
 }

@@ -19,21 +19,16 @@ struct WorkerSlot {
     var logger: Logger { runtime.logger }
 
     mutating func run() {
-        var idleRounds = 0
         while !runtime.isStopping {
             do {
                 let db = try connect()
                 let jobs = try runtime.queue.claim(on: db, worker: name, limit: 1, kinds: kinds)
                 guard let job = jobs.first else {
-                    // Reaping on every idle poll would cost a write per poll per worker;
-                    // every tenth is enough for leases that last a minute.
-                    if idleRounds % 10 == 0 { try runtime.queue.reapExpired(on: db) }
-                    idleRounds += 1
+                    // Expired leases are reaped by the heartbeat thread on a timer.
                     if runtime.options.drain, try !runtime.queue.hasOutstandingWork(on: db, kinds: kinds) { return }
                     pause(runtime.options.pollSeconds * Double.random(in: 0.75...1.25))
                     continue
                 }
-                idleRounds = 0
                 process(job)
             } catch let error as PostgresError where error.isPermanentForWorkers {
                 // A schema older than this worker or a missing privilege fails the same way
