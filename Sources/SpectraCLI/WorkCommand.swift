@@ -35,7 +35,7 @@ struct Work: ParsableCommand {
 
     func run() throws {
         let logger = common.logger("spectra.worker")
-        var options = WorkerOptions(databaseURL: try common.database(logger).migratedURL())
+        var options = WorkerOptions(databaseURL: try Worker.databaseURL(common.database(logger), logger: logger))
         options.concurrency = concurrency
         options.kinds = kinds.isEmpty ? nil : kinds
         options.drain = drain

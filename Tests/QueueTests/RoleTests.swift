@@ -103,4 +103,23 @@ import Testing
             #expect(try n.first?.decode("n", as: Int.self) == 2)
         }
     }
+
+    @Test func aWorkerProcessRunsUnderALoginGrantedOnlySpectraWorker() throws {
+        let url = try TemporaryDatabase.create()
+        #expect(try SpectraProcess.planBundledSeries(name: "least-privilege", url: url).status == 0)
+        let login = "spectra_test_worker_" + UUID().uuidString.prefix(8).lowercased()
+        let owner = try Connection(url: url)
+        try owner.unsafeExecute("create role \(login) login in role spectra_worker")
+        defer { try? owner.unsafeExecute("drop owned by \(login); drop role \(login)") }
+        guard let user = url.range(of: #"user=[^&]*"#, options: .regularExpression) else {
+            Issue.record("cannot set the user in \(url)")
+            return
+        }
+        let workerURL = url.replacingCharacters(in: user, with: "user=\(login)")
+        let work = try SpectraProcess.run(["work", "--drain"], url: workerURL)
+        #expect(work.status == 0, "\(work.stderr)")
+        #expect(work.stdout.contains("completed 48, failed 0"), "\(work.stdout)")
+        let results = try owner.query(SQLQuery("select count(*) as n from spectra.results")).first?.decode("n", as: Int.self)
+        #expect(results == 48 * 4)
+    }
 }
