@@ -34,25 +34,62 @@ create index jobs_fetch on spectra.jobs (priority desc, run_after, id)
 -- predicate on state (unchanged by heartbeats), so heartbeats stay HOT updates.
 create index jobs_running on spectra.jobs (id) where state = 'running';
 
+-- The hot protocol functions are PL/pgSQL because it keeps each statement's plan for
+-- the session, where a SQL function re-plans its body on every call (2.5 ms against
+-- 0.5 ms for a claim). `id = any (array(…))` rather than `id in (…)`: the kept plan
+-- is generic in p_limit, and with `in` the planner guesses ~1,000 rows and hash-joins
+-- a sequential scan of the whole table; this form always probes the primary key.
 create or replace function spectra.claim_jobs(p_worker text, p_limit int, p_lease_seconds double precision,
                                               p_kinds text[] default null)
 returns setof spectra.jobs
-language sql volatile as $$
+language plpgsql volatile as $$
+begin
+    return query
     update spectra.jobs j
        set state = 'running',
            attempt = j.attempt + 1,
            lease_token = gen_random_uuid(),
            leased_by = p_worker,
            lease_expires_at = now() + make_interval(secs => p_lease_seconds)
-     where j.id in (
+     where j.id = any (array(
            select c.id from spectra.jobs c
             where c.state = 'available' and c.pending_dependencies = 0 and not c.paused
               and c.run_after <= now()
               and (p_kinds is null or c.kind = any (p_kinds))
             order by c.priority desc, c.run_after, c.id
             for update skip locked
-            limit p_limit)
+            limit p_limit))
     returning j.*;
+end;
+$$;
+
+-- Extends a lease (see 0002).
+create or replace function spectra.heartbeat_job(p_id bigint, p_token uuid, p_lease_seconds double precision,
+                                                 p_progress jsonb default null)
+returns boolean
+language plpgsql volatile as $$
+begin
+    update spectra.jobs
+       set lease_expires_at = now() + make_interval(secs => p_lease_seconds),
+           progress = coalesce(p_progress, progress)
+     where id = p_id and lease_token = p_token and state = 'running'
+       and lease_expires_at > now();
+    return found;
+end;
+$$;
+
+-- Gives a job back without counting the attempt (see 0002).
+create or replace function spectra.release_job(p_id bigint, p_token uuid, p_progress jsonb default null)
+returns boolean
+language plpgsql volatile as $$
+begin
+    update spectra.jobs
+       set state = 'available', attempt = greatest(attempt - 1, 0), run_after = now(),
+           progress = coalesce(p_progress, progress),
+           lease_token = null, leased_by = null, lease_expires_at = null
+     where id = p_id and lease_token = p_token and state = 'running';
+    return found;
+end;
 $$;
 
 -- Fails, transitively, every waiting job that depends on one of p_roots (jobs that just
