@@ -122,8 +122,10 @@ struct Fleet {
     var anyRunning: Bool { members.contains { $0.process.isRunning } }
 
     mutating func start() throws {
+        // Every other worker claims in batches of 4, so jobs also wait their turn under a lease.
         let process = try SpectraProcess.launch(
-            ["work", "--drain", "--concurrency", "2", "--lease-seconds", ChaosTests.leaseSeconds, "--grace", "2"],
+            ["work", "--drain", "--concurrency", "2", "--batch", launched % 2 == 0 ? "1" : "4",
+             "--lease-seconds", ChaosTests.leaseSeconds, "--grace", "2"],
             url: url, quiet: true)
         members.append(Member(process: process, startedAt: Date(), bornInOutage: serverDown))
         launched += 1

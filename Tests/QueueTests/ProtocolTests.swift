@@ -11,6 +11,11 @@ import Testing
 
     /// A fresh database with the schema, one run, one checkpoint and `jobs` weights jobs.
     static func queueWithJobs(_ jobs: Int, maxAttempts: Int = 5) throws -> Connection {
+        try Connection(url: queueURL(jobs, maxAttempts: maxAttempts))
+    }
+
+    /// The same, as a URL (for workers that open their own connections).
+    static func queueURL(_ jobs: Int, maxAttempts: Int = 5) throws -> String {
         var logger = Logger(label: "spectra.tests")
         logger.logLevel = .warning
         let url = try TemporaryDatabase.create(logger: logger)
@@ -27,7 +32,7 @@ import Testing
             insert into spectra.jobs (run_id, kind, checkpoint_id, layer, max_attempts)
             select 1, 'weights', 1, l, \(maxAttempts) from generate_series(0, \(jobs - 1)) as l
             """))
-        return db
+        return url
     }
 
     static func state(_ db: Connection, _ id: Int64) throws -> (state: String, attempt: Int, error: String?, progress: String?) {
