@@ -61,6 +61,7 @@ REPORT=$OUT/report.md
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB;"
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), stock settings (fsync on, synchronous_commit on), Unix socket;"
 echo "pgbench as the client for every row, -j $THREADS threads, ${DURATION} s per timed run."
+echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its cores)."
 echo
 } > "$REPORT"
 
@@ -157,5 +158,6 @@ if [ -n "$PGQ" ]; then
 fi
 # A 10-second job costs the queue one claim and one completion at the one-worker rate.
 awk -v r="${RATE[1,1]}" 'BEGIN { printf "\nQueue overhead on a 10-second job: %.3f ms (claim + completion at 1 worker) = %.4f%%.\n", 1000 / r, 100 / r / 10 }'
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >> "$REPORT"
 cat "$REPORT"
