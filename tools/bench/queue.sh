@@ -36,6 +36,7 @@ psql_q() { "$PGBIN/psql" -h "$SOCK" -p "$PORT" -U bench -X -q -v ON_ERROR_STOP=1
 # Prepared statements: variables travel as typed parameters, as from a real client.
 pgb() { "$PGBIN/pgbench" -h "$SOCK" -p "$PORT" -U bench -n -M prepared "$@"; }
 tps() { sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p'; }
+whole() { awk '{ printf "%.0f", $1 }'; }
 
 if [ "$(id -u)" = 0 ]; then chown postgres "$OUT"; fi
 as_pg "$PGBIN/initdb" -D "$DATA" -U bench -A trust -E UTF8 --locale=C >/dev/null
@@ -61,6 +62,7 @@ REPORT=$OUT/report.md
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB;"
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'), stock settings (fsync on, synchronous_commit on), Unix socket;"
 echo "pgbench as the client for every row, -j $THREADS threads, ${DURATION} s per timed run."
+echo "Disk: $("$PGBIN/pg_test_fsync" -s 1 -f "$OUT/fsync.test" 2>/dev/null | awk '/fdatasync/ && /ops\/sec/ {print $2, "fdatasync/s"; exit}') (pg_test_fsync; every commit waits for one)."
 echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its cores)."
 echo
 } > "$REPORT"
@@ -94,8 +96,8 @@ done
 
 # 2. pgbench -N, the ceiling for one-row-per-transaction work.
 "$PGBIN/createdb" -h "$SOCK" -p "$PORT" -U bench pgb
-pgb -i -s 10 -q pgb >/dev/null 2>&1
-PGBENCH_N=$(pgb -N -c 8 -j "$THREADS" -T "$DURATION" pgb | tps)
+"$PGBIN/pgbench" -h "$SOCK" -p "$PORT" -U bench -i -s 10 -q pgb >/dev/null 2>&1
+PGBENCH_N=$(pgb -N -c 8 -j "$THREADS" -T "$DURATION" pgb | tps | whole)
 echo "pgbench -N: $PGBENCH_N TPS" >&2
 
 # 3. Claim latency with 10k and with 1M rows (all available: the whole table is in the
@@ -121,7 +123,7 @@ add_jobs 1000
 psql_q spectra -c "select count(*) from spectra.claim_jobs('bench', 1000, 3600)" >/dev/null
 psql_q spectra -c "update spectra.jobs set lease_token = md5(id::text)::uuid"
 range=$(count "select min(id) || ' ' || max(id) from spectra.jobs")
-HEARTBEATS=$(pgb -c 8 -j "$THREADS" -T "$DURATION" -D lo="${range% *}" -D hi="${range#* }" -f "$SCRIPTS/heartbeat.pgbench" spectra | tps)
+HEARTBEATS=$(pgb -c 8 -j "$THREADS" -T "$DURATION" -D lo="${range% *}" -D hi="${range#* }" -f "$SCRIPTS/heartbeat.pgbench" spectra | tps | whole)
 echo "heartbeats/s at 1,000 running jobs: $HEARTBEATS" >&2
 
 # 5. pgqueuer's own benchmark on the same server, when available.
@@ -131,9 +133,9 @@ if [ -n "${PGQUEUER_BENCHMARK:-}" ] && [ -x "$HERE/.venv/bin/python" ]; then
     export PGHOST=$SOCK PGPORT=$PORT PGUSER=bench PGDATABASE=pgq
     "$HERE/.venv/bin/python" -m pgqueuer install >/dev/null
     "$HERE/.venv/bin/python" "$PGQUEUER_BENCHMARK" --time "$DURATION" --output-json "$OUT/pgq.json" > "$OUT/pgq.txt" 2>&1 || true
-    PGQ=$(sed -n 's/.*"rate": *\([0-9.]*\).*/\1/p' "$OUT/pgq.json" 2>/dev/null | head -1)
+    PGQ=$(sed -n 's/.*"rate": *\([0-9.]*\).*/\1/p' "$OUT/pgq.json" 2>/dev/null | head -1 | awk '{ printf "%.0f", $1 }')
     "$HERE/.venv/bin/python" "$PGQUEUER_BENCHMARK" --strategy drain --output-json "$OUT/pgq-drain.json" > "$OUT/pgq-drain.txt" 2>&1 || true
-    PGQ_DRAIN=$(sed -n 's/.*"rate": *\([0-9.]*\).*/\1/p' "$OUT/pgq-drain.json" 2>/dev/null | head -1)
+    PGQ_DRAIN=$(sed -n 's/.*"rate": *\([0-9.]*\).*/\1/p' "$OUT/pgq-drain.json" 2>/dev/null | head -1 | awk '{ printf "%.0f", $1 }')
     unset PGHOST PGPORT PGUSER PGDATABASE
     echo "pgqueuer: ${PGQ:-failed} jobs/s (drain ${PGQ_DRAIN:-failed})" >&2
 fi
