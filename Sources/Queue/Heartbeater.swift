@@ -27,7 +27,7 @@ struct Heartbeater {
             let due = runtime.active.withLock { jobs in
                 jobs.values.filter { context in context.state.withLock { $0.tracker.heartbeatDue(now: now) } }
             }
-            for context in due { beat(context) }
+            beat(due)
             if now >= nextReap, !runtime.isStopping {
                 reap()
                 nextReap = now + Self.reapInterval(runtime.options.leaseSeconds)
@@ -41,6 +41,32 @@ struct Heartbeater {
         let fresh = try Connection(url: runtime.options.databaseURL, connectTimeout: 5)
         connection = fresh
         return fresh
+    }
+
+    /// Beats every due lease: those carrying progress one by one (the progress travels
+    /// with the beat), the rest in a single round trip.
+    mutating func beat(_ contexts: [JobContext]) {
+        var quiet: [(job: ClaimedJob, context: JobContext)] = []
+        for context in contexts {
+            let (job, progress) = context.state.withLock { ($0.job, $0.progress) }
+            guard let job else { continue }
+            if progress == nil && contexts.count > 1 { quiet.append((job, context)) } else { beat(context) }
+        }
+        guard !quiet.isEmpty else { return }
+        let now = WorkerRuntime.monotonicNow()
+        do {
+            let held = try runtime.queue.heartbeat(on: connected(), jobs: quiet.map(\.job))
+            for (job, context) in quiet {
+                let ok = held.contains(job.id)
+                context.state.withLock { $0.tracker.apply(ok ? .heartbeatConfirmed(at: now) : .heartbeatRejected) }
+                if !ok { context.logger.warning("lease lost for \(job.label): the database rejected the heartbeat") }
+            }
+        } catch {
+            connection = nil
+            for (_, context) in quiet {
+                context.state.withLock { $0.tracker.apply(.heartbeatFailed(at: now, error: "\(error)")) }
+            }
+        }
     }
 
     mutating func beat(_ context: JobContext) {

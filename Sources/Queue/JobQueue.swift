@@ -30,6 +30,17 @@ public struct JobQueue: Sendable {
         return try rows.first?.decode("ok", as: Bool.self) ?? false
     }
 
+    /// Extends the leases of several jobs in one round trip; returns the ids still held
+    /// (for the others the lease is lost).
+    public func heartbeat(on connection: Connection, jobs: [ClaimedJob]) throws(PostgresError) -> Set<Int64> {
+        let rows = try connection.query(SQLQuery(
+            "select spectra.heartbeat_jobs(\(jobs.map(\.id)), \(jobs.map(\.leaseToken)), \(leaseSeconds)) as id",
+            name: "heartbeat_jobs"))
+        var held: Set<Int64> = []
+        for row in rows { held.insert(try row.decode("id", as: Int64.self)) }
+        return held
+    }
+
     /// Marks the job completed inside the caller's transaction; false means the lease
     /// was lost and the caller must roll back.
     public func complete(on connection: Connection, jobID: Int64, token: UUID) throws(PostgresError) -> Bool {

@@ -129,4 +129,16 @@ import Testing
         #expect(try !queue.hasOutstandingWork(on: db))
         #expect(try queue.settle(on: db, jobID: job.id, token: job.leaseToken) == .completedByUs)
     }
+
+    @Test func batchHeartbeatExtendsOnlyLeasesStillHeld() throws {
+        let db = try Self.queueWithJobs(3)
+        let queue = JobQueue(leaseSeconds: 30)
+        let jobs = try queue.claim(on: db, worker: "w", limit: 3)
+        #expect(try queue.release(on: db, jobID: jobs[1].id, token: jobs[1].leaseToken, progress: nil))
+        let before = try db.query(SQLQuery("select lease_expires_at as t from spectra.jobs where id = \(jobs[0].id)")).first!.decode("t", as: Date.self)
+        let held = try JobQueue(leaseSeconds: 120).heartbeat(on: db, jobs: jobs)
+        #expect(held == [jobs[0].id, jobs[2].id], "the released job's lease is lost")
+        let after = try db.query(SQLQuery("select lease_expires_at as t from spectra.jobs where id = \(jobs[0].id)")).first!.decode("t", as: Date.self)
+        #expect(after.timeIntervalSince(before) > 80, "extended to 120 s from now")
+    }
 }

@@ -48,6 +48,7 @@ import Testing
         let jobs = try queue.claim(on: db, worker: "w", limit: 3)
         #expect(jobs.count == 3)
         #expect(try queue.heartbeat(on: db, jobID: jobs[0].id, token: jobs[0].leaseToken, progress: #"{"step": 1}"#))
+        #expect(try queue.heartbeat(on: db, jobs: jobs).count == 3)
         let completed = try db.withTransaction { tx in
             guard try queue.complete(on: tx, jobID: jobs[0].id, token: jobs[0].leaseToken) else { return false }
             try tx.execute(Self.upsertResult(jobs[0]))

@@ -78,6 +78,22 @@ begin
 end;
 $$;
 
+-- Extends many leases in one round trip (a worker's jobs waiting in a claimed batch);
+-- returns the ids still held. Jobs with progress to save use heartbeat_job.
+create function spectra.heartbeat_jobs(p_ids bigint[], p_tokens uuid[], p_lease_seconds double precision)
+returns setof bigint
+language plpgsql volatile as $$
+begin
+    return query
+    update spectra.jobs j
+       set lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+      from unnest(p_ids, p_tokens) as t(id, token)
+     where j.id = t.id and j.lease_token = t.token and j.state = 'running'
+       and j.lease_expires_at > now()
+    returning j.id;
+end;
+$$;
+
 -- Gives a job back without counting the attempt (see 0002).
 create or replace function spectra.release_job(p_id bigint, p_token uuid, p_progress jsonb default null)
 returns boolean

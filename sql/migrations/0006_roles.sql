@@ -31,6 +31,7 @@ grant usage on schema spectra to spectra_worker, spectra_reader;
 
 alter function spectra.claim_jobs(text, int, double precision, text[])   security definer set search_path = pg_catalog, pg_temp;
 alter function spectra.heartbeat_job(bigint, uuid, double precision, jsonb) security definer set search_path = pg_catalog, pg_temp;
+alter function spectra.heartbeat_jobs(bigint[], uuid[], double precision) security definer set search_path = pg_catalog, pg_temp;
 alter function spectra.complete_job(bigint, uuid)                      security definer set search_path = pg_catalog, pg_temp;
 alter function spectra.complete_jobs(bigint[], uuid[])                 security definer set search_path = pg_catalog, pg_temp;
 alter function spectra.fail_job(bigint, uuid, text, boolean)           security definer set search_path = pg_catalog, pg_temp;
@@ -42,6 +43,7 @@ alter function spectra.settle_job(bigint, uuid)                        security 
 grant execute on function
     spectra.claim_jobs(text, int, double precision, text[]),
     spectra.heartbeat_job(bigint, uuid, double precision, jsonb),
+    spectra.heartbeat_jobs(bigint[], uuid[], double precision),
     spectra.complete_job(bigint, uuid),
     spectra.complete_jobs(bigint[], uuid[]),
     spectra.fail_job(bigint, uuid, text, boolean),
