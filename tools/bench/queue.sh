@@ -8,7 +8,7 @@
 #   * no-op jobs claimed and completed per second (claim, then completion + one result
 #     row in one transaction, fenced by the lease token) for 1, 2, 4, 8, 16 workers and
 #     claim batches of 1, 10, 100; beside it plain SKIP LOCKED (no token, no result row)
-#   * claim latency p50/p99 (8 clients) with 10k and with 1M rows in spectra.jobs
+#   * claim latency p50/p99 (1 and 8 clients) with 10k and with 1M rows in spectra.jobs
 #   * heartbeats per second with 1,000 running jobs (8 clients)
 #   * pgbench -N (simple update) TPS, 8 clients: the one-row-per-transaction ceiling
 #   * pgqueuer's own benchmark when PGQUEUER_BENCHMARK names its tools/benchmark.py and
@@ -101,21 +101,27 @@ PGBENCH_N=$(pgb -N -c 8 -j "$THREADS" -T "$DURATION" pgb | tps | whole)
 echo "pgbench -N: $PGBENCH_N TPS" >&2
 
 # 3. Claim latency with 10k and with 1M rows (all available: the whole table is in the
-#    partial fetch index, its worst case). 8 clients, 4,000 claims, each logged.
+#    partial fetch index, its worst case), 1 client and 8 clients, 4,000 claims, each
+#    its own committed transaction and each logged.
 latency() {
+    local rows=$1 clients=$2
     psql_q spectra -c "truncate spectra.results, spectra.job_dependencies, spectra.jobs"
-    add_jobs "$1"
+    add_jobs "$rows"
     psql_q spectra -c "vacuum analyze spectra.jobs"
     rm -rf "$OUT/lat" && mkdir -p "$OUT/lat"
-    (cd "$OUT/lat" && pgb -c 8 -j "$THREADS" -t 500 -l -f "$SCRIPTS/claim_only.pgbench" spectra >/dev/null)
+    (cd "$OUT/lat" && pgb -c "$clients" -j "$(( clients < THREADS ? clients : THREADS ))" -t $(( 4000 / clients )) -l \
+        -f "$SCRIPTS/claim_only.pgbench" spectra >/dev/null)
     # Column 3 of pgbench's log is the transaction's latency in microseconds.
     cat "$OUT"/lat/pgbench_log.* | awk '{print $3}' | sort -n |
         awk '{ v[NR] = $1 } END { printf "%.2f %.2f", v[int(NR * 0.50)] / 1000, v[int(NR * 0.99)] / 1000 }'
 }
-LAT_10K=$(latency 10000)
-echo "claim latency 10k rows (p50 p99 ms): $LAT_10K" >&2
-LAT_1M=$(latency 1000000)
-echo "claim latency 1M rows (p50 p99 ms): $LAT_1M" >&2
+declare -A LAT
+for rows in 10000 1000000; do
+    for clients in 1 8; do
+        LAT[$rows,$clients]=$(latency "$rows" "$clients")
+        echo "claim latency, $rows rows, $clients clients (p50 p99 ms): ${LAT[$rows,$clients]}" >&2
+    done
+done
 
 # 4. Heartbeats with 1,000 running jobs, tokens made predictable for the script.
 psql_q spectra -c "truncate spectra.results, spectra.job_dependencies, spectra.jobs"
@@ -153,8 +159,12 @@ echo "|---|---|---|"
 echo "| one at a time, 8 workers (jobs/s) | ${RATE[1,8]} | $(ratio "${RATE[1,8]}" "$PGBENCH_N") |"
 echo "| batch 100, 8 workers (jobs/s) | ${RATE[100,8]} | $(ratio "${RATE[100,8]}" "$PGBENCH_N") |"
 echo "| heartbeats/s, 1,000 running jobs, 8 clients | $HEARTBEATS | $(ratio "$HEARTBEATS" "$PGBENCH_N") |"
-echo "| claim latency p50 / p99, 10k rows, 8 clients | ${LAT_10K% *} / ${LAT_10K#* } ms | |"
-echo "| claim latency p50 / p99, 1M rows, 8 clients | ${LAT_1M% *} / ${LAT_1M#* } ms | |"
+for rows in 10000 1000000; do
+    for clients in 1 8; do
+        l=${LAT[$rows,$clients]}
+        echo "| claim latency p50 / p99, $rows rows, $clients client(s) | ${l% *} / ${l#* } ms | |"
+    done
+done
 if [ -n "$PGQ" ]; then
     echo "| pgqueuer $("$HERE/.venv/bin/pip" show pgqueuer | awk '/^Version/ {print $2}'), its benchmark, defaults (jobs/s) | $PGQ (drain ${PGQ_DRAIN:-—}) | Spectra batch 10 at 8 workers ÷ pgqueuer: $(ratio "${RATE[10,8]}" "$PGQ") |"
 fi
