@@ -1,5 +1,6 @@
 import LinearAlgebra
 import Logging
+import Postgres
 import Queue
 
 /// The job kinds this build of Spectra can run, and the worker process around them.
@@ -10,6 +11,20 @@ public enum Worker {
     static let handlers: [String: any JobHandler] = [
         "weights": WeightsJob(),
     ]
+
+    /// The database URL for a worker: the schema is migrated when this login may do so;
+    /// a least-privilege login (granted `spectra_worker`) may not, and then relies on an
+    /// owner having run `spectra db migrate` (an old schema stops the worker at its first
+    /// claim with the reason).
+    public static func databaseURL(_ database: Database, logger: Logger) throws -> String {
+        let url = try database.url()
+        do {
+            try Schema.migrate(url: url, logger: logger)
+        } catch let error as PostgresError where error.sqlState == "42501" {
+            logger.info("not migrating the schema: this login may not (\(error.message)); assuming `spectra db migrate` ran")
+        }
+        return url
+    }
 
     /// Runs a worker until drained or shut down by SIGTERM/SIGINT (released, not lost).
     public static func run(options: WorkerOptions, logger: Logger = Logger(label: "spectra.worker")) throws -> WorkerSummary {

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 
-/// The job protocol's client side: thin calls to the SQL functions of migration 0002.
+/// The job protocol's client side: thin calls to the SQL functions of migrations 0002–0005.
 /// All timing decisions (lease expiry, backoff) are made by the database's clock.
 public struct JobQueue: Sendable {
     public let leaseSeconds: Double
@@ -28,6 +28,17 @@ public struct JobQueue: Sendable {
             "select spectra.heartbeat_job(\(jobID), \(token), \(leaseSeconds), \(progress.map { JSON(raw: $0) })) as ok",
             name: "heartbeat_job"))
         return try rows.first?.decode("ok", as: Bool.self) ?? false
+    }
+
+    /// Extends the leases of several jobs in one round trip; returns the ids still held
+    /// (for the others the lease is lost).
+    public func heartbeat(on connection: Connection, jobs: [ClaimedJob]) throws(PostgresError) -> Set<Int64> {
+        let rows = try connection.query(SQLQuery(
+            "select spectra.heartbeat_jobs(\(jobs.map(\.id)), \(jobs.map(\.leaseToken)), \(leaseSeconds)) as id",
+            name: "heartbeat_jobs"))
+        var held: Set<Int64> = []
+        for row in rows { held.insert(try row.decode("id", as: Int64.self)) }
+        return held
     }
 
     /// Marks the job completed inside the caller's transaction; false means the lease
@@ -63,15 +74,11 @@ public struct JobQueue: Sendable {
         return try rows.first?.decode("n", as: Int.self) ?? 0
     }
 
-    /// Whether any job of these kinds may still need a worker: available (now or after a
-    /// backoff) or running under some lease.
+    /// Whether any job of these kinds may still need a worker: running under some lease,
+    /// or available (now or after a backoff) in a run that is not paused.
     public func hasOutstandingWork(on connection: Connection, kinds: [String]? = nil) throws(PostgresError) -> Bool {
         let rows = try connection.query(SQLQuery(
-            """
-            select exists (select 1 from spectra.jobs
-                            where state in ('available', 'running')
-                              and (\(kinds)::text[] is null or kind = any (\(kinds)::text[]))) as busy
-            """, name: "outstanding_work"))
+            "select spectra.outstanding_work(\(kinds)::text[]) as busy", name: "outstanding_work"))
         return try rows.first?.decode("busy", as: Bool.self) ?? false
     }
 
@@ -79,18 +86,10 @@ public struct JobQueue: Sendable {
     /// connection: `completedByUs` means the commit went through.
     public func settle(on connection: Connection, jobID: Int64, token: UUID) throws(PostgresError) -> Settlement {
         let rows = try connection.query(SQLQuery(
-            """
-            select state::text as state, lease_token = \(token) as ours,
-                   coalesce(lease_expires_at > now(), false) as live
-              from spectra.jobs where id = \(jobID)
-            """, name: "settle_job"))
-        guard let row = rows.first else { return .lost }
-        let state = try row.decode("state", as: String.self)
-        let ours = try row.decode("ours", as: Bool?.self) ?? false
-        let live = try row.decode("live", as: Bool.self)
-        switch (state, ours, live) {
-        case ("completed", true, _): return .completedByUs
-        case ("running", true, true): return .stillHeld
+            "select spectra.settle_job(\(jobID), \(token)) as standing", name: "settle_job"))
+        switch try rows.first?.decode("standing", as: String.self) {
+        case "completed": return .completedByUs
+        case "held": return .stillHeld
         default: return .lost
         }
     }
@@ -98,5 +97,17 @@ public struct JobQueue: Sendable {
     /// The outcome of `settle`.
     public enum Settlement: Sendable, Equatable {
         case completedByUs, stillHeld, lost
+    }
+}
+
+extension JobQueue {
+    /// Marks a batch completed inside the caller's transaction; returns the ids whose
+    /// lease was still held. The caller writes results for those only.
+    public func complete(on connection: Connection, jobs: [ClaimedJob]) throws(PostgresError) -> [Int64] {
+        let rows = try connection.query(SQLQuery(
+            "select spectra.complete_jobs(\(jobs.map(\.id)), \(jobs.map(\.leaseToken))) as id", name: "complete_jobs"))
+        var done: [Int64] = []
+        for row in rows { done.append(try row.decode("id", as: Int64.self)) }
+        return done
     }
 }

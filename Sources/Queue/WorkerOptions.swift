@@ -10,6 +10,9 @@ public struct WorkerOptions: Sendable {
     public var kinds: [String]?
     /// Exit when no job is left that could still need a worker.
     public var drain: Bool = false
+    /// Jobs each slot claims at once and runs in turn, every one under its own
+    /// heartbeated lease: fewer claim round trips for short jobs.
+    public var claimBatch: Int = 1
     public var leaseSeconds: Double = 60
     /// How long to wait between claims when the queue is empty.
     public var pollSeconds: Double = 1

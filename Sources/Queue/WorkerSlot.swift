@@ -19,22 +19,17 @@ struct WorkerSlot {
     var logger: Logger { runtime.logger }
 
     mutating func run() {
-        var idleRounds = 0
         while !runtime.isStopping {
             do {
                 let db = try connect()
-                let jobs = try runtime.queue.claim(on: db, worker: name, limit: 1, kinds: kinds)
-                guard let job = jobs.first else {
-                    // Reaping on every idle poll would cost a write per poll per worker;
-                    // every tenth is enough for leases that last a minute.
-                    if idleRounds % 10 == 0 { try runtime.queue.reapExpired(on: db) }
-                    idleRounds += 1
+                let jobs = try runtime.queue.claim(on: db, worker: name, limit: runtime.options.claimBatch, kinds: kinds)
+                guard !jobs.isEmpty else {
+                    // Expired leases are reaped by the heartbeat thread on a timer.
                     if runtime.options.drain, try !runtime.queue.hasOutstandingWork(on: db, kinds: kinds) { return }
                     pause(runtime.options.pollSeconds * Double.random(in: 0.75...1.25))
                     continue
                 }
-                idleRounds = 0
-                process(job)
+                runInTurn(jobs)
             } catch let error as PostgresError where error.isPermanentForWorkers {
                 // A schema older than this worker or a missing privilege fails the same way
                 // on every retry: stop with the reason instead of spinning.
@@ -76,7 +71,23 @@ struct WorkerSlot {
         }
     }
 
-    mutating func process(_ job: ClaimedJob) {
+    /// Runs a claimed batch one job after another. Every job is registered up front, so
+    /// the heartbeat thread keeps the leases of those still waiting alive; after a
+    /// shutdown the ones not yet started are released untouched.
+    mutating func runInTurn(_ jobs: [ClaimedJob]) {
+        let contexts = jobs.map { prepare($0) }
+        for (job, context) in zip(jobs, contexts) {
+            defer { runtime.unregister(job) }
+            if runtime.isStopping {
+                release(job, context: context)
+            } else {
+                process(job, context: context)
+            }
+        }
+    }
+
+    /// Starts tracking the job's lease and makes it visible to the heartbeat thread.
+    func prepare(_ job: ClaimedJob) -> JobContext {
         var log = logger
         log[metadataKey: "job"] = "\(job.id)"
         log[metadataKey: "kind"] = "\(job.kind)"
@@ -87,8 +98,11 @@ struct WorkerSlot {
         let tracker = LeaseTracker(leaseSeconds: runtime.options.leaseSeconds, claimedAt: WorkerRuntime.monotonicNow())
         let context = JobContext(logger: log, workerName: name, tracker: tracker)
         runtime.register(job, context: context)
-        defer { runtime.unregister(job) }
+        return context
+    }
 
+    mutating func process(_ job: ClaimedJob, context: JobContext) {
+        let log = context.logger
         guard let handler = runtime.handlers[job.kind] else {
             finish(job, context: context, failure: "no handler for job kind '\(job.kind)' in this worker", permanent: true)
             return

@@ -13,6 +13,9 @@ struct Work: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Only claim these job kinds.")
     var kinds: [String] = []
 
+    @Option(help: "Jobs each slot claims at once and runs in turn, each under its own heartbeated lease.")
+    var batch: Int = 1
+
     @Flag(help: "Exit once no job is left that could still need a worker.")
     var drain = false
 
@@ -26,6 +29,7 @@ struct Work: ParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
         if let unknown = kinds.first(where: { !Worker.kinds.contains($0) }) {
@@ -35,9 +39,10 @@ struct Work: ParsableCommand {
 
     func run() throws {
         let logger = common.logger("spectra.worker")
-        var options = WorkerOptions(databaseURL: try common.database(logger).migratedURL())
+        var options = WorkerOptions(databaseURL: try Worker.databaseURL(common.database(logger), logger: logger))
         options.concurrency = concurrency
         options.kinds = kinds.isEmpty ? nil : kinds
+        options.claimBatch = batch
         options.drain = drain
         options.leaseSeconds = leaseSeconds
         options.gracePeriodSeconds = grace

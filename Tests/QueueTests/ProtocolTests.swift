@@ -11,6 +11,11 @@ import Testing
 
     /// A fresh database with the schema, one run, one checkpoint and `jobs` weights jobs.
     static func queueWithJobs(_ jobs: Int, maxAttempts: Int = 5) throws -> Connection {
+        try Connection(url: queueURL(jobs, maxAttempts: maxAttempts))
+    }
+
+    /// The same, as a URL (for workers that open their own connections).
+    static func queueURL(_ jobs: Int, maxAttempts: Int = 5) throws -> String {
         var logger = Logger(label: "spectra.tests")
         logger.logLevel = .warning
         let url = try TemporaryDatabase.create(logger: logger)
@@ -27,7 +32,7 @@ import Testing
             insert into spectra.jobs (run_id, kind, checkpoint_id, layer, max_attempts)
             select 1, 'weights', 1, l, \(maxAttempts) from generate_series(0, \(jobs - 1)) as l
             """))
-        return db
+        return url
     }
 
     static func state(_ db: Connection, _ id: Int64) throws -> (state: String, attempt: Int, error: String?, progress: String?) {
@@ -123,5 +128,17 @@ import Testing
         #expect(try queue.complete(on: db, jobID: job.id, token: job.leaseToken))
         #expect(try !queue.hasOutstandingWork(on: db))
         #expect(try queue.settle(on: db, jobID: job.id, token: job.leaseToken) == .completedByUs)
+    }
+
+    @Test func batchHeartbeatExtendsOnlyLeasesStillHeld() throws {
+        let db = try Self.queueWithJobs(3)
+        let queue = JobQueue(leaseSeconds: 30)
+        let jobs = try queue.claim(on: db, worker: "w", limit: 3)
+        #expect(try queue.release(on: db, jobID: jobs[1].id, token: jobs[1].leaseToken, progress: nil))
+        let before = try db.query(SQLQuery("select lease_expires_at as t from spectra.jobs where id = \(jobs[0].id)")).first!.decode("t", as: Date.self)
+        let held = try JobQueue(leaseSeconds: 120).heartbeat(on: db, jobs: jobs)
+        #expect(held == [jobs[0].id, jobs[2].id], "the released job's lease is lost")
+        let after = try db.query(SQLQuery("select lease_expires_at as t from spectra.jobs where id = \(jobs[0].id)")).first!.decode("t", as: Date.self)
+        #expect(after.timeIntervalSince(before) > 80, "extended to 120 s from now")
     }
 }
