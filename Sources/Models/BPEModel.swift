@@ -46,7 +46,7 @@ struct BPEModel: Sendable {
         merges.lookup(left, right) ?? Self.none
     }
 
-    private func mergeLinear(_ scratch: inout BPEScratch) {
+    func mergeLinear(_ scratch: inout BPEScratch) {
         var count = scratch.symbols.count
         scratch.symbols.withUnsafeMutableBufferPointer { symbols in
             // pairs[i] is rank << 32 | merged id of symbols[i], symbols[i + 1]: comparing the
@@ -75,7 +75,7 @@ struct BPEModel: Sendable {
         scratch.symbols.removeLast(scratch.symbols.count - count)
     }
 
-    private func mergeWithHeap(_ scratch: inout BPEScratch, into out: inout [Int32]) {
+    func mergeWithHeap(_ scratch: inout BPEScratch, into out: inout [Int32]) {
         let n = scratch.symbols.count
         scratch.next.removeAll(keepingCapacity: true)
         scratch.previous.removeAll(keepingCapacity: true)

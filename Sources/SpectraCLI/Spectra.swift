@@ -6,5 +6,5 @@ struct Spectra: ParsableCommand {
         commandName: "spectra",
         abstract: "Trace how the spectral geometry of language models changes over training.",
         discussion: "DATABASE_URL (a libpq connection string) overrides the embedded server everywhere.",
-        subcommands: [DB.self, Plan.self, Work.self, Aggregate.self, Demo.self])
+        subcommands: [DB.self, Plan.self, Work.self, Aggregate.self, Demo.self, Tokenize.self])
 }
