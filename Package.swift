@@ -44,6 +44,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmark driver (tools/bench/tokenizer/bench.py runs it beside HF tokenizers).
+        .executableTarget(name: "tokenizer-bench", dependencies: ["Models"], path: "tools/bench/tokenizer",
+                          exclude: ["bench.py"]),
+
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra"]),
