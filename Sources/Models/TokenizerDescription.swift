@@ -125,7 +125,7 @@ struct TokenizerDescription {
             }
             addPrefixSpace = object["add_prefix_space"] as? Bool ?? true
         case "Sequence":
-            // tokenizers also writes GPT-2's split as Split(pattern) then ByteLevel(use_regex false).
+            // Split(pattern) then ByteLevel(use_regex false): OLMo-2's form, and GPT-2's spelled out.
             let steps = object["pretokenizers"] as? [[String: Any]] ?? []
             guard steps.count == 2, steps[0]["type"] as? String == "Split", steps[1]["type"] as? String == "ByteLevel",
                   steps[1]["use_regex"] as? Bool == false else {
@@ -134,11 +134,18 @@ struct TokenizerDescription {
             let pattern = (steps[0]["pattern"] as? [String: Any])?["Regex"] as? String ?? "(none)"
             let behavior = steps[0]["behavior"] as? String
             let invert = steps[0]["invert"] as? Bool ?? false
-            guard pattern == PreTokenizer.gpt2Pattern,
+            // Both patterns match every scalar, so keeping the matches (Isolated) and removing
+            // what is not matched (Removed, inverted) split alike.
+            guard let split = PreTokenizer(pattern: pattern),
                   (behavior == "Isolated" && !invert) || (behavior == "Removed" && invert) else {
                 throw unsupported("pre_tokenizer Split pattern \(pattern) (behavior \(behavior ?? "?"), invert \(invert)) is not supported")
             }
-            addPrefixSpace = steps[1]["add_prefix_space"] as? Bool ?? true
+            // Here ByteLevel would prefix a space to every piece of the split, not once per
+            // text; no known tokenizer does that.
+            guard steps[1]["add_prefix_space"] as? Bool == false else {
+                throw unsupported("pre_tokenizer ByteLevel after Split with add_prefix_space true is not supported")
+            }
+            preTokenizer = split
         default:
             throw unsupported("pre_tokenizer type \(type) is not supported (ByteLevel is)")
         }

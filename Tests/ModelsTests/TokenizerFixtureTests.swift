@@ -44,6 +44,12 @@ import Testing
         return try JSONSerialization.data(withJSONObject: json)
     }
 
+    @Test func olmo2StyleSplitMatchesEveryLine() throws {
+        let tokenizer = try Tokenizer.load(tokenizerFixtures.appendingPathComponent("tokenizer-cl100k.json").path)
+        #expect(tokenizer.preTokenizer == .cl100k)
+        compare(tokenizer, corpus: try fixtureLines("corpus.txt"), expected: try expectedIDs("expected-cl100k.txt"), "cl100k")
+    }
+
     @Test func addPrefixSpaceMatches() throws {
         let tokenizer = try Tokenizer(data: try editedFixture { json in
             var pre = json["pre_tokenizer"] as! [String: Any]

@@ -3,8 +3,8 @@
 
 Text: the Python 3.11 documentation sources from Debian's python3.11-doc (11 MB of English
 reST, PSF License), concatenated in sorted path order, unless --text is given.
-Tokenizers: GPT-NeoX-20B's real 50k tokenizer and the trained 4k fixture
-(Tests/Fixtures/tokenizer). For each, rounds alternate between the contenders so that load
+Tokenizers: GPT-NeoX-20B's real 50k tokenizer and the two trained 4k fixtures (GPT-2 and
+OLMo-2 / cl100k pre-tokenization), all from Tests/Fixtures/tokenizer. For each, rounds alternate between the contenders so that load
 from other processes on this shared machine falls on both alike; medians are reported.
 
   HF line     Tokenizer.encode(line) for every line (RAYON_NUM_THREADS=1)
@@ -84,7 +84,7 @@ def main():
     print(f"text {args.text}: {megabytes:.2f} MB, {len(lines)} lines; tokenizers {tokenizers.__version__}; "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; one thread each")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    for name in ["gpt-neox.json", "tokenizer.json"]:
+    for name in ["gpt-neox.json", "tokenizer.json", "tokenizer-cl100k.json"]:
         path = FIXTURES / name
         tok = Tokenizer.from_file(str(path))
         contenders = {
