@@ -29,7 +29,7 @@ public enum PreTokenizer: Sendable, Equatable {
 
     /// Appends the end offset of each piece of `text` to `ends` (pieces are contiguous and
     /// cover all of `text`, so ends alone delimit them).
-    public func split(_ text: UnsafeBufferPointer<UInt8>, into ends: inout [Int]) {
+    func split(_ text: UnsafeBufferPointer<UInt8>, into ends: inout [Int]) {
         let n = text.count
         var i = 0
         switch self {

@@ -2,14 +2,15 @@
 /// between calls. A value type: each task that encodes owns one.
 public struct TokenEncoder: Sendable {
     public let tokenizer: Tokenizer
-    private var cache = WordCache()
+    private var cache: WordCache
     private var scratch = BPEScratch()
     private var ends: [Int] = []
     private var prefixed: [UInt8] = []
     private var word: [Int32] = []
 
-    init(_ tokenizer: Tokenizer) {
+    init(_ tokenizer: Tokenizer, cacheCapacity: Int) {
         self.tokenizer = tokenizer
+        cache = WordCache(capacity: max(1, cacheCapacity))
     }
 
     /// The ids of `text`, equal to `tokenizers`' `encode(text).ids`.

@@ -86,12 +86,16 @@ public struct Tokenizer: Sendable {
 
     /// The ids of `text` (a fresh encoder each call: use `makeEncoder()` for many texts).
     public func encode(_ text: String) -> [Int32] {
-        var encoder = makeEncoder()
+        // A small cache: a large one would cost more to allocate than one text saves.
+        var encoder = makeEncoder(cacheCapacity: 256)
         return encoder.encode(text)
     }
 
-    /// An encoder with its own word cache, for encoding many texts.
-    public func makeEncoder() -> TokenEncoder { TokenEncoder(self) }
+    /// An encoder with its own cache of up to `cacheCapacity` distinct words, for encoding
+    /// many texts.
+    public func makeEncoder(cacheCapacity: Int = 1 << 16) -> TokenEncoder {
+        TokenEncoder(self, cacheCapacity: cacheCapacity)
+    }
 
     /// The text of `ids`; bytes that do not form valid UTF-8 become U+FFFD.
     public func decode(_ ids: [Int32]) -> String {

@@ -48,6 +48,17 @@ import Testing
     @Test func splitWithAnotherPattern() {
         let split = #"{"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "\\s+"}, "behavior": "Isolated", "invert": false}, {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]}"#
         expectTokenizerError(.unsupported, containing: #"Split pattern \s+"#) { try load(["pre_tokenizer": split]) }
+        let prefixed = split.replacingOccurrences(of: #"\\s+"#, with: PreTokenizer.gpt2Pattern.replacingOccurrences(of: "\\", with: "\\\\"))
+            .replacingOccurrences(of: #""add_prefix_space": false"#, with: #""add_prefix_space": true"#)
+        expectTokenizerError(.unsupported, containing: "add_prefix_space true") { try load(["pre_tokenizer": prefixed]) }
+    }
+
+    @Test func splitSpellingOfGPT2LoadsAsGPT2() throws {
+        let split = #"{"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "PATTERN"}, "behavior": "Isolated", "invert": false}, {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]}"#
+            .replacingOccurrences(of: "PATTERN", with: PreTokenizer.gpt2Pattern.replacingOccurrences(of: "\\", with: "\\\\"))
+        let tokenizer = try Tokenizer(data: tokenizerJSON(["pre_tokenizer": split]), path: "split.json")
+        #expect(tokenizer.preTokenizer == .gpt2)
+        #expect(!tokenizer.addPrefixSpace)
     }
 
     @Test func byteLevelWithoutRegex() {
