@@ -15,7 +15,7 @@ from other processes on this shared machine falls on both alike; medians are rep
 
 Every contender must produce the same total number of tokens, or the script stops.
 Usage (from the repository root, after pip install -r tools/requirements-tokenizer.txt):
-  swift build -c release --product tokenizer-bench --product spectra
+  swift build -c release --product spectra && swift build -c release --product tokenizer-bench
   RAYON_NUM_THREADS=1 .venv/bin/python tools/bench/tokenizer/bench.py
 """
 
