@@ -20,8 +20,8 @@ Writes, under --out (default Tests/Fixtures/tokenizer):
                         Unicode spaces, digits, punctuation runs, contractions, and special
                         tokens inside lines.
   expected.txt          the ids of each corpus line (space-separated, one line per line).
-  expected-prefix.txt   the first 1,000 lines with add_prefix_space = true.
-  expected-nfkc.txt     the first 1,000 lines with an NFKC normalizer instead of NFC.
+  expected-prefix.txt   every tenth line (lines 1, 11, 21, …) with add_prefix_space = true.
+  expected-nfkc.txt     every tenth line with an NFKC normalizer instead of NFC.
   tokenizer-cl100k.json a byte-level BPE (vocab 4096) trained on the same text, pre-tokenized
                         the way OLMo-2 ships it: Split(tiktoken's cl100k_base pattern,
                         Removed, inverted) then ByteLevel(use_regex false), no normalizer.
@@ -157,8 +157,8 @@ def main():
     def with_nfkc(spec):
         spec["normalizer"] = {"type": "NFKC"}
 
-    write_ids(out / "expected-prefix.txt", variant(tok, with_prefix), lines[:1000])
-    write_ids(out / "expected-nfkc.txt", variant(tok, with_nfkc), lines[:1000])
+    write_ids(out / "expected-prefix.txt", variant(tok, with_prefix), lines[::10])
+    write_ids(out / "expected-nfkc.txt", variant(tok, with_nfkc), lines[::10])
     cl100k = train(train_files, cl100k=True)
     cl100k.save(str(out / "tokenizer-cl100k.json"))
     write_ids(out / "expected-cl100k.txt", cl100k, lines)
