@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point one way (DESIGN.md): CLI → Pipeline → {Queue, Checkpoints,
+// Dependencies point one way (DESIGN.md): CLI → Pipeline → {Queue, Models, Checkpoints,
 // SpectralMetrics} → {Postgres, LinearAlgebra} → C modules.
 let package = Package(
     name: "spectra",
@@ -29,12 +29,13 @@ let package = Package(
             "LinearAlgebra",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Models"),
         .target(name: "Queue", dependencies: [
             "Postgres",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Pipeline", dependencies: [
-            "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
+            "Postgres", "Queue", "Models", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "SpectraCLI", dependencies: [
@@ -43,10 +44,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmark driver (tools/bench/tokenizer/bench.py runs it beside HF tokenizers).
+        .executableTarget(name: "tokenizer-bench", dependencies: ["Models"], path: "tools/bench/tokenizer",
+                          exclude: ["bench.py"]),
+
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
