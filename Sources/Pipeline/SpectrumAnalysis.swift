@@ -63,28 +63,28 @@ public enum SpectrumAnalysis {
     /// Loads the matrix, runs the engine and every metric. For a representation matrix the
     /// spectrum is the covariance of the centered rows; with `weights` it is the ESD of W
     /// (WeightWatcher's convention) and the representation metrics are read off the ESD.
-    public static func run(_ request: Request) throws(SpectrumAnalysisError) -> Report {
+    public static func run(_ request: Request) throws(PipelineError) -> Report {
         let (path, tensor) = splitTensor(request.path, request.tensor)
         let url = URL(fileURLWithPath: path)
         switch url.pathExtension.lowercased() {
         case "npy":
             if let tensor {
-                throw SpectrumAnalysisError(.invalidInput, "\(path): a .npy file holds one array; --tensor \(tensor) applies only to .safetensors")
+                throw PipelineError(.invalidArgument, "\(path): a .npy file holds one array; --tensor \(tensor) applies only to .safetensors")
             }
             let file: NumpyFile
-            do { file = try NumpyFile(url: url) } catch { throw SpectrumAnalysisError(.input, error.message) }
+            do { file = try NumpyFile(url: url) } catch { throw PipelineError(.badInput, error.message) }
             return try analyse(file, request: request)
         case "safetensors":
             guard let tensor else {
-                throw SpectrumAnalysisError(.invalidInput, "\(path): name the tensor, as FILE.safetensors:TENSOR or --tensor NAME")
+                throw PipelineError(.invalidArgument, "\(path): name the tensor, as FILE.safetensors:TENSOR or --tensor NAME")
             }
             // Safetensors tensors are row-major and often F16/BF16, so the reader's Float32
             // copy is the one copy the engine needs anyway.
             let matrix: Matrix<Float>
-            do { matrix = try SafetensorsFile(url: url).matrix(tensor) } catch { throw SpectrumAnalysisError(.input, error.message) }
+            do { matrix = try SafetensorsFile(url: url).matrix(tensor) } catch { throw PipelineError(.badInput, error.message) }
             return try analyse(matrix, source: "\(path):\(tensor)", request: request)
         default:
-            throw SpectrumAnalysisError(.invalidInput, "\(path): expected a .npy or .safetensors file")
+            throw PipelineError(.invalidArgument, "\(path): expected a .npy or .safetensors file")
         }
     }
 
@@ -98,7 +98,7 @@ public enum SpectrumAnalysis {
         return (path, tensor)
     }
 
-    private static func analyse(_ matrix: Matrix<Float>, source: String, request: Request) throws(SpectrumAnalysisError) -> Report {
+    private static func analyse(_ matrix: Matrix<Float>, source: String, request: Request) throws(PipelineError) -> Report {
         do {
             if request.weights { return try weightReport(matrix, request: request) }
             let spectrum = try CovarianceSpectrum.compute(matrix, options: spectrumOptions(request))
@@ -113,13 +113,13 @@ public enum SpectrumAnalysis {
                         includeRawSingularValues: true)
     }
 
-    private static func wrap(_ error: any Error, _ source: String) -> SpectrumAnalysisError {
+    private static func wrap(_ error: any Error, _ source: String) -> PipelineError {
         switch error {
-        case let error as CheckpointError: SpectrumAnalysisError(.input, error.message)
-        case let error as LinearAlgebraError: SpectrumAnalysisError(.computation, "\(source): \(error.message)")
-        case let error as MetricError: SpectrumAnalysisError(.metric, "\(source): \(error.message)")
-        case let error as SpectrumAnalysisError: error
-        default: SpectrumAnalysisError(.computation, "\(source): \(error)")
+        case let error as CheckpointError: PipelineError(.badInput, error.message)
+        case let error as LinearAlgebraError: PipelineError(.computation, "\(source): \(error.message)")
+        case let error as MetricError: PipelineError(.metric, "\(source): \(error.message)")
+        case let error as PipelineError: error
+        default: PipelineError(.computation, "\(source): \(error)")
         }
     }
 
@@ -135,7 +135,7 @@ public enum SpectrumAnalysis {
     }
 
     /// A `.npy` file goes to the engine straight from its mapping, in its own type and order.
-    private static func analyse(_ file: NumpyFile, request: Request) throws(SpectrumAnalysisError) -> Report {
+    private static func analyse(_ file: NumpyFile, request: Request) throws(PipelineError) -> Report {
         do {
             let (rows, columns) = try file.matrixShape()
             if request.weights {
@@ -170,23 +170,6 @@ public enum SpectrumAnalysis {
                                        powerlawKsDistance: weights.powerLaw.ksDistance, farmsAlpha: weights.farms.fit.alpha,
                                        spectralNorm: weights.spectralNorm, logNorm: weights.logNorm))
     }
-}
-
-/// Why `spectra spectrum` produced no report; the message names the file.
-public struct SpectrumAnalysisError: Error, Equatable, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        case input, invalidInput = "invalid_input", unsupported, computation, metric
-    }
-
-    public let code: Code
-    public let message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
 }
 
 extension SpectrumAnalysis.Report {
