@@ -48,14 +48,18 @@ let package = Package(
         .executableTarget(name: "tokenizer-bench", dependencies: ["Models"], path: "tools/bench/tokenizer",
                           exclude: ["bench.py"]),
 
+        // Helpers the test targets share (spawning `spectra`, reading the spectral
+        // fixtures); a library so that no test target has to copy another's.
+        .target(name: "SpectraTestSupport", dependencies: ["LinearAlgebra"], path: "Tests/SpectraTestSupport"),
+
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport"]),
+        .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "SpectraTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
+            "Pipeline", "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics", "SpectraTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import SpectraTestSupport
 import Testing
 @testable import LinearAlgebra
 

@@ -1,4 +1,5 @@
 import Foundation
+import SpectraTestSupport
 import Testing
 
 /// `spectra demo` exactly as the README's first command runs it, on its own embedded
@@ -13,18 +14,18 @@ import Testing
         let dataDir = home.appendingPathComponent("pg").path
         let env: [String: String?] = ["DATABASE_URL": nil, "SPECTRA_LOG_LEVEL": "warning"]
         defer {
-            _ = try? TestSupport.spectra(["db", "stop", "--data-dir", dataDir], environment: env)
+            _ = try? SpectraExecutable.run(["db", "stop", "--data-dir", dataDir], environment: env)
             try? fm.removeItem(at: home)
         }
 
-        let demo = try TestSupport.spectra(["demo", "--data-dir", dataDir, "--series", TestSupport.bundledSeries.path],
+        let demo = try SpectraExecutable.run(["demo", "--data-dir", dataDir, "--series", SpectraExecutable.bundledSeries.path],
                                            environment: env, directory: home)
         #expect(demo.status == 0, "demo failed: \(demo.stderr)")
         #expect(demo.stdout.contains("spectra.layer_metrics refreshed"))
         #expect(demo.stdout.contains("SYNTHETIC"))
         #expect(demo.stdout.contains("0 failed"))
 
-        let url = try TestSupport.spectra(["db", "url", "--data-dir", dataDir], environment: env)
+        let url = try SpectraExecutable.run(["db", "url", "--data-dir", dataDir], environment: env)
         #expect(url.status == 0)
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
@@ -37,7 +38,7 @@ import Testing
         #expect(psql.terminationStatus == 0)
         #expect((Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "layer_metrics count: \(count)")
 
-        let status = try TestSupport.spectra(["db", "status", "--data-dir", dataDir], environment: env)
+        let status = try SpectraExecutable.run(["db", "status", "--data-dir", dataDir], environment: env)
         #expect(status.status == 0 && status.stdout.contains("running"))
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import SpectraTestSupport
 import Testing
 @testable import Pipeline
 
 @Suite struct PlannerTests {
     @Test func planningTwiceAddsNothing() throws {
         let url = try TestSupport.migratedDatabase()
-        let request = PlanRequest(family: "local", models: [TestSupport.bundledSeries.path])
+        let request = PlanRequest(family: "local", models: [SpectraExecutable.bundledSeries.path])
         let first = try Planner(logger: TestSupport.logger).plan(request, url: url)
         let second = try Planner(logger: TestSupport.logger).plan(request, url: url)
         #expect(first.jobsCreated > 0)
@@ -21,7 +22,7 @@ import Testing
 
     @Test func layerSelectionPlansOnlyThoseLayers() throws {
         let url = try TestSupport.migratedDatabase()
-        let request = PlanRequest(family: "local", models: [TestSupport.bundledSeries.path],
+        let request = PlanRequest(family: "local", models: [SpectraExecutable.bundledSeries.path],
                                   layers: try LayerSelection(parsing: "1,3"))
         let summary = try Planner(logger: TestSupport.logger).plan(request, url: url)
         #expect(summary.jobsTotal == summary.checkpoints * 2)
@@ -31,10 +32,10 @@ import Testing
     @Test func sameNameWithOtherConfigurationIsRefused() throws {
         let url = try TestSupport.migratedDatabase()
         let planner = Planner(logger: TestSupport.logger)
-        _ = try planner.plan(PlanRequest(family: "local", models: [TestSupport.bundledSeries.path],
+        _ = try planner.plan(PlanRequest(family: "local", models: [SpectraExecutable.bundledSeries.path],
                                          layers: .some([0]), runName: "mine"), url: url)
         #expect(throws: PipelineError.self) {
-            try planner.plan(PlanRequest(family: "local", models: [TestSupport.bundledSeries.path],
+            try planner.plan(PlanRequest(family: "local", models: [SpectraExecutable.bundledSeries.path],
                                          layers: .some([1]), runName: "mine"), url: url)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import SpectraTestSupport
 import Testing
 @testable import Pipeline
 
@@ -15,12 +16,12 @@ import Testing
     @Test func weightsJobAgreesWithSpectrumCommand() throws {
         let url = try TestSupport.migratedDatabase()
         _ = try Planner(logger: TestSupport.logger).plan(
-            PlanRequest(family: "local", models: [TestSupport.bundledSeries.path], layers: .some([1])), url: url)
-        let work = try TestSupport.spectra(["work", "--drain"], environment: ["DATABASE_URL": url, "SPECTRA_LOG_LEVEL": "error"])
+            PlanRequest(family: "local", models: [SpectraExecutable.bundledSeries.path], layers: .some([1])), url: url)
+        let work = try SpectraExecutable.run(["work", "--drain"], environment: ["DATABASE_URL": url, "SPECTRA_LOG_LEVEL": "error"])
         #expect(work.status == 0, "\(work.stderr)")
 
-        let tensor = TestSupport.bundledSeries.path + "/step143000/model.safetensors:gpt_neox.layers.1.mlp.dense_h_to_4h.weight"
-        let cli = try TestSupport.spectra(["spectrum", tensor, "--weights", "--json"])
+        let tensor = SpectraExecutable.bundledSeries.path + "/step143000/model.safetensors:gpt_neox.layers.1.mlp.dense_h_to_4h.weight"
+        let cli = try SpectraExecutable.run(["spectrum", tensor, "--weights", "--json"])
         #expect(cli.status == 0, "\(cli.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: Data(cli.stdout.utf8))
         #expect(report.shape == [256, 64])
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func missingTensorIsNamed() throws {
-        let out = try TestSupport.spectra(["spectrum", TestSupport.bundledSeries.path + "/step0/model.safetensors:no.such.weight"])
+        let out = try SpectraExecutable.run(["spectrum", SpectraExecutable.bundledSeries.path + "/step0/model.safetensors:no.such.weight"])
         #expect(out.status != 0)
         #expect(out.stderr.contains("no.such.weight"))
     }

@@ -1,11 +1,12 @@
 import Foundation
+import SpectraTestSupport
 import Testing
 import Pipeline
 
 /// `spectra tokenize` end to end: the command's output must equal, byte for byte, the ids
 /// HF `tokenizers` wrote for the fixture corpus (Tests/Fixtures/tokenizer).
 @Suite struct TokenizeTests {
-    private let fixtures = TestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizer")
+    private let fixtures = SpectraExecutable.repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizer")
 
     private func run(_ request: TokenizeRequest) throws -> String {
         var output = ""
@@ -53,12 +54,12 @@ import Pipeline
     }
 
     @Test func commandPrintsOneArrayPerLine() throws {
-        let output = try TestSupport.spectra(["tokenize", fixtures.appendingPathComponent("gpt-neox.json").path,
+        let output = try SpectraExecutable.run(["tokenize", fixtures.appendingPathComponent("gpt-neox.json").path,
                                               fixtures.appendingPathComponent("corpus.txt").path, "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).count - 1
         #expect(lines == 10_607 && output.stdout.hasPrefix("["))
-        let missing = try TestSupport.spectra(["tokenize", "/no/such/tokenizer.json"])
+        let missing = try SpectraExecutable.run(["tokenize", "/no/such/tokenizer.json"])
         #expect(missing.status != 0 && missing.stderr.contains("/no/such/tokenizer.json"))
     }
 }

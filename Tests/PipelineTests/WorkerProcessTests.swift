@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import SpectraTestSupport
 import Testing
 @testable import Pipeline
 
@@ -8,12 +9,12 @@ import Testing
     @Test func fourWorkersCompleteEveryJobExactlyOnce() throws {
         let url = try TestSupport.migratedDatabase()
         let plan = try Planner(logger: TestSupport.logger).plan(
-            PlanRequest(family: "local", models: [TestSupport.bundledSeries.path]), url: url)
+            PlanRequest(family: "local", models: [SpectraExecutable.bundledSeries.path]), url: url)
         let env: [String: String?] = ["DATABASE_URL": url, "SPECTRA_LOG_LEVEL": "warning"]
         let workers = try (0..<4).map { _ in
-            try TestSupport.launch(["work", "--drain", "--lease-seconds", "30"], environment: env)
+            try SpectraExecutable.launch(["work", "--drain", "--lease-seconds", "30"], environment: env)
         }
-        let outputs = try workers.map { try TestSupport.collect($0) }
+        let outputs = try workers.map { try SpectraExecutable.collect($0) }
         for output in outputs { #expect(output.status == 0, "worker failed: \(output.stderr)") }
 
         #expect(try TestSupport.count("select count(*) as n from spectra.jobs where state = 'completed'", url: url) == plan.jobsTotal)
@@ -33,7 +34,7 @@ import Testing
         let fm = FileManager.default
         let series = fm.temporaryDirectory.appendingPathComponent("spectra-bad-series-\(UUID().uuidString)")
         defer { try? fm.removeItem(at: series) }
-        try fm.copyItem(at: TestSupport.bundledSeries, to: series)
+        try fm.copyItem(at: SpectraExecutable.bundledSeries, to: series)
         let catalog = try JSONSerialization.jsonObject(with: Data(contentsOf: series.appendingPathComponent("catalog.json"))) as! [String: Any]
         let revisions = catalog["revisions"] as! [[String: Any]]
         let broken = revisions[revisions.count / 2]["name"] as! String
@@ -43,7 +44,7 @@ import Testing
 
         let url = try TestSupport.migratedDatabase()
         let plan = try Planner(logger: TestSupport.logger).plan(PlanRequest(family: "local", models: [series.path]), url: url)
-        let output = try TestSupport.spectra(["work", "--drain", "--concurrency", "2"],
+        let output = try SpectraExecutable.run(["work", "--drain", "--concurrency", "2"],
                                              environment: ["DATABASE_URL": url, "SPECTRA_LOG_LEVEL": "critical"])
         #expect(output.status == 0, "the worker must survive a bad job: \(output.stderr)")
 

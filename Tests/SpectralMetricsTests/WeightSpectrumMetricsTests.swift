@@ -1,3 +1,4 @@
+import SpectraTestSupport
 import Testing
 import LinearAlgebra
 @testable import SpectralMetrics

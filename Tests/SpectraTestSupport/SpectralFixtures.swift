@@ -1,29 +1,30 @@
 import Foundation
 import LinearAlgebra
 
-/// Reads Tests/Fixtures/spectral (a copy of LinearAlgebraTests' helper: test targets share no code), written by tools/make_spectral_fixtures.py. The .npy
-/// parsing here covers only what that script writes (little-endian f4/f8, 2-D); the
-/// product reader is Checkpoints.NumpyFile, which this target does not depend on.
-enum Fixtures {
-    static let directory = URL(fileURLWithPath: #filePath)
+/// Reads Tests/Fixtures/spectral, written by tools/make_spectral_fixtures.py, for the
+/// LinearAlgebra and SpectralMetrics tests. The .npy parsing here covers only what that
+/// script writes (little-endian f4/f8, 2-D); the product's reader is
+/// Checkpoints.NumpyFile, which those targets do not depend on.
+public enum Fixtures {
+    public static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/spectral")
 
-    static func expected() throws -> [String: Any] {
+    public static func expected() throws -> [String: Any] {
         let data = try Data(contentsOf: directory.appendingPathComponent("expected.json"))
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
-    static func representation(_ name: String) throws -> [String: Any] {
+    public static func representation(_ name: String) throws -> [String: Any] {
         (try expected()["representations"] as! [String: Any])[name] as! [String: Any]
     }
 
-    static func weight(_ name: String) throws -> [String: Any] {
+    public static func weight(_ name: String) throws -> [String: Any] {
         (try expected()["weights"] as! [String: Any])[name] as! [String: Any]
     }
 
     /// The matrix in `name`.npy as row-major Float32.
-    static func matrix(_ name: String) throws -> Matrix<Float> {
+    public static func matrix(_ name: String) throws -> Matrix<Float> {
         let data = try Data(contentsOf: directory.appendingPathComponent("\(name).npy"))
         let headerLength = Int(data[8]) | Int(data[9]) << 8
         let header = String(decoding: data[10..<(10 + headerLength)], as: UTF8.self)
@@ -45,12 +46,12 @@ enum Fixtures {
         return m
     }
 
-    static let representationNames = ["gaussian", "powerlaw", "lowrank_noise", "massive_activation", "wide", "ill_conditioned"]
-    static let weightNames = ["student_t", "student_t_wide", "gaussian_square"]
+    public static let representationNames = ["gaussian", "powerlaw", "lowrank_noise", "massive_activation", "wide", "ill_conditioned"]
+    public static let weightNames = ["student_t", "student_t_wide", "gaussian_square"]
 }
 
 /// max_i |a_i − b_i| / |b_i| over the first `count` entries.
-func maxRelativeError(_ a: [Double], _ b: [Double], count: Int? = nil) -> Double {
+public func maxRelativeError(_ a: [Double], _ b: [Double], count: Int? = nil) -> Double {
     let n = count ?? min(a.count, b.count)
     return (0..<n).map { abs(a[$0] - b[$0]) / abs(b[$0]) }.max() ?? 0
 }
