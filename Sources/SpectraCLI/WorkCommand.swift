@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Pipeline
 import Queue
 
@@ -25,6 +26,9 @@ struct Work: ParsableCommand {
     @Option(help: "Seconds running jobs get to save progress after SIGTERM before they are released.")
     var grace: Double = 25
 
+    @Option(help: "Worker identity stored in leased_by and result rows (default host:pid, or SPECTRA_WORKER_NAME). Launchers pass the scheduler's ids, e.g. slurm-1234_7.r2.")
+    var name: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -32,6 +36,9 @@ struct Work: ParsableCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+        if let name, name.isEmpty || name.count > 200 {
+            throw ValidationError("--name must be 1 to 200 characters")
+        }
         if let unknown = kinds.first(where: { !Worker.kinds.contains($0) }) {
             throw ValidationError("--kinds: '\(unknown)' is not a job kind (\(Worker.kinds.joined(separator: ", ")))")
         }
@@ -40,6 +47,9 @@ struct Work: ParsableCommand {
     func run() throws {
         let logger = common.logger("spectra.worker")
         var options = WorkerOptions(databaseURL: try Worker.databaseURL(common.database(logger), logger: logger))
+        if let name = name ?? ProcessInfo.processInfo.environment["SPECTRA_WORKER_NAME"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            options.name = name
+        }
         options.concurrency = concurrency
         options.kinds = kinds.isEmpty ? nil : kinds
         options.claimBatch = batch
