@@ -40,6 +40,9 @@ public struct WorkerSummary: Sendable, Equatable {
     public var lost = 0
     /// Set when the worker stopped on an error no retry could cure.
     public var stoppedBy: String?
+    /// The worker stopped because it was asked to (SIGTERM/SIGINT), not because it
+    /// drained: a scheduler that reads exit codes must not count it as done.
+    public var interrupted = false
 
     public init() {}
 }

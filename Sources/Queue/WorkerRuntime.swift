@@ -76,7 +76,11 @@ public final class WorkerRuntime: Sendable {
             }
         }
         finished.store(true, ordering: .sequentiallyConsistent)
-        return summary.withLock { $0 }
+        let interrupted = isStopping
+        return summary.withLock {
+            $0.interrupted = interrupted && $0.stoppedBy == nil
+            return $0
+        }
     }
 
     /// Releases, from the main thread, the jobs whose handlers did not stop within the

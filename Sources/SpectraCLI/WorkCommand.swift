@@ -29,12 +29,16 @@ struct Work: ParsableCommand {
     @Option(help: "Worker identity stored in leased_by and result rows (default host:pid, or SPECTRA_WORKER_NAME). Launchers pass the scheduler's ids, e.g. slurm-1234_7.r2.")
     var name: String?
 
+    @Option(help: "Exit status after a SIGTERM/SIGINT stopped the worker before it drained (default 0). Kubernetes Indexed Jobs pass 143, so a preempted pod fails (and podFailurePolicy ignores it) instead of marking its index done.")
+    var interruptedExitCode: Int32 = 0
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
+        guard (0...255).contains(interruptedExitCode) else { throw ValidationError("--interrupted-exit-code must be 0 to 255") }
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
         if let name, name.isEmpty || name.count > 200 {
             throw ValidationError("--name must be 1 to 200 characters")
@@ -58,5 +62,6 @@ struct Work: ParsableCommand {
         options.gracePeriodSeconds = grace
         let summary = try Worker.run(options: options, logger: logger)
         print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
+        if summary.interrupted && interruptedExitCode != 0 { throw ExitCode(interruptedExitCode) }
     }
 }
