@@ -7,7 +7,7 @@ comes from a Secret. Exits 1 naming the file and the rule.
 """
 import sys
 
-import yaml  # PyYAML, installed with kubernetes-validate (requirements.txt)
+import yaml  # PyYAML, installed with kubernetes-validate (orchestration/requirements-tools.txt)
 
 # SIGTERM → stop claiming → grace → release round trip → exit; 10 s covers the release
 # and a slow database, and is what docs/cluster.md recommends.

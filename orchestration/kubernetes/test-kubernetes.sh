@@ -1,16 +1,12 @@
 #!/usr/bin/env bash
 # Validates the manifests against the Kubernetes schemas (kubernetes-validate, pinned in
-# requirements.txt, installed into a venv under .build/) for the oldest and newest
+# orchestration/requirements-tools.txt, installed into a venv under .build/) for the oldest and newest
 # versions we support, then checks grace consistency (check_manifests.py), and that the
 # check catches a manifest whose grace does not fit. Needs python3 with venv and PyPI.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-venv=${SPECTRA_ORCHESTRATION_VENV:-$root/.build/orchestration-venv}
-if [ ! -x "$venv/bin/kubernetes-validate" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q -r "$here/requirements.txt"
-fi
+venv=$("$root/orchestration/tools-venv.sh")
 manifests=("$here"/*.yaml)
 # podFailurePolicy is GA from 1.31.
 for version in 1.31.0 1.37.0; do
