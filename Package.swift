@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "SpectraTestSupport"]),
+        .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics", "SpectraTestSupport",
         ]),

@@ -5,10 +5,18 @@
 set -euo pipefail
 
 packages=(libopenblas-dev liblapacke-dev pkg-config libpq-dev postgresql)
+# `--cluster` (scripts/test): the engines the orchestration tests run on. Installed as
+# root; otherwise those tests show as skipped, so they are not required.
+cluster=(slurm-wlm munge pgbouncer openssl python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if [ "${1:-}" = --cluster ] && [ "$(id -u)" -eq 0 ]; then
+  for p in "${cluster[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
