@@ -72,19 +72,26 @@ import Testing
     }
 
     /// Runs a program found on PATH, output (both streams, last 4 kB) for the message.
+    /// Output goes to a file, not a pipe: a daemon a script leaves behind by mistake
+    /// would hold a pipe open and hang the test instead of failing it.
     static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Output {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("spectra-orchestration-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try handle.close()
+        let data = try Data(contentsOf: log)
         return Output(status: process.terminationStatus, tail: String(decoding: data.suffix(4096), as: UTF8.self))
     }
 }

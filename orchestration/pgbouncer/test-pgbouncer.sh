@@ -13,6 +13,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 spectra=$(readlink -f "${1:-${SPECTRA_BIN:-$root/.build/debug/spectra}}")
 workers=${SPECTRA_TEST_WORKERS:-16}
 started=$(date +%s)
+# Close descriptors inherited from the caller (a test runner may watch its child
+# through one): the daemons started below would keep them open after we exit.
+for fd in $(ls /proc/$$/fd); do
+    case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
 skip() { echo "SKIP: $*" >&2; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root to run PostgreSQL and PgBouncer as the postgres user"
 command -v pgbouncer >/dev/null || skip "pgbouncer not installed (apt-get install pgbouncer)"
@@ -28,7 +33,12 @@ pids=()
 cleanup() {
     set +e
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-    [ -f "$work/pgbouncer.pid" ] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null
+    if [ -f "$work/pgbouncer.pid" ]; then
+        bouncer=$(cat "$work/pgbouncer.pid")
+        kill -INT "$bouncer" 2>/dev/null
+        for _ in $(seq 30); do kill -0 "$bouncer" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$bouncer" 2>/dev/null
+    fi
     [ -d "$work/pg" ] && as_pg "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1
     [ -n "${SPECTRA_TEST_KEEP:-}" ] || rm -rf "$work"
 }
@@ -90,7 +100,7 @@ logfile = $work/pgbouncer.log
 pidfile = $work/pgbouncer.pid
 INI
 chown postgres: "$work/userlist.txt" "$work/pgbouncer.ini"; chmod 600 "$work/userlist.txt"
-as_pg pgbouncer -d "$work/pgbouncer.ini"
+as_pg pgbouncer -d "$work/pgbouncer.ini" </dev/null >/dev/null 2>&1
 for _ in $(seq 50); do [ -f "$work/pgbouncer.pid" ] && break; sleep 0.1; done
 
 worker_url="postgresql://bouncer_node:$worker_pw@localhost:$bouncer_port/spectra?sslmode=verify-full&sslrootcert=$work/ca.crt"

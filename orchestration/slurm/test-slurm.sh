@@ -13,6 +13,11 @@ spectra=$(readlink -f "${1:-${SPECTRA_BIN:-$root/.build/debug/spectra}}")
 runs=${SPECTRA_TEST_RUNS:-4}
 tasks=${SPECTRA_TEST_TASKS:-4}
 started=$(date +%s)
+# Close descriptors inherited from the caller (a test runner may watch its child
+# through one): the daemons started below would keep them open after we exit.
+for fd in $(ls /proc/$$/fd); do
+    case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root to run slurmctld, slurmd and munged"
@@ -29,8 +34,15 @@ cleanup() {
     set +e
     scancel --quiet --full --signal=KILL "--name=spectra-worker" 2>/dev/null
     scancel --quiet --full --signal=KILL "--name=spectra-coordinator" 2>/dev/null
+    for f in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munge/munged.pid"; do
+        [ -f "$f" ] && pids+=("$(cat "$f")")
+    done
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-    sleep 1
+    for _ in $(seq 50); do
+        alive=0; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break; sleep 0.1
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
     "$spectra" db stop --data-dir "$work/pg" >/dev/null 2>&1
     [ -n "${SPECTRA_TEST_KEEP:-}" ] || rm -rf "$work"
 }
@@ -45,9 +57,13 @@ fail() {
 mkdir -p "$work/munge" "$work/state" "$work/spool" "$work/logs"
 dd if=/dev/urandom of="$work/munge/munge.key" bs=1 count=1024 status=none
 chmod 700 "$work/munge"; chmod 400 "$work/munge/munge.key"
+# Daemons get no stdio of ours: a caller reading our output to EOF (the Swift test)
+# would otherwise wait for them too.
+wait_for_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.2; done; fail "$1 did not appear"; }
 munged --force --key-file="$work/munge/munge.key" --socket="$work/munge/munge.sock" \
-       --pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" --seed-file="$work/munge/seed"
-pids+=("$(cat "$work/munge/munged.pid")")
+       --pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" --seed-file="$work/munge/seed" \
+       </dev/null >/dev/null 2>&1
+wait_for_file "$work/munge/munged.pid"
 
 export SLURM_CONF="$work/slurm.conf"
 cat > "$SLURM_CONF" <<CONF
@@ -81,8 +97,8 @@ SchedulerParameters=sched_interval=2
 NodeName=$host CPUs=8 RealMemory=2000 State=UNKNOWN
 PartitionName=cpu Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-slurmctld -i; sleep 1; pids+=("$(cat "$work/slurmctld.pid")")
-slurmd; sleep 1; pids+=("$(cat "$work/slurmd.pid")")
+slurmctld -i </dev/null >/dev/null 2>&1; wait_for_file "$work/slurmctld.pid"
+slurmd </dev/null >/dev/null 2>&1; wait_for_file "$work/slurmd.pid"
 for _ in $(seq 60); do
     state=$(sinfo -h -N -o %t 2>/dev/null | head -n 1)
     [ "$state" = idle ] && break

@@ -197,6 +197,9 @@ def main(argv):
     worker = Worker(options)
     signal.signal(signal.SIGTERM, worker.request_stop)
     signal.signal(signal.SIGINT, worker.request_stop)
+    # A blocked mask is inherited across exec (some launchers spawn from threads that
+    # block signals); a worker that never sees SIGTERM would be SIGKILLed mid-write.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     s = worker.run()
     print(f"completed {s['completed']}, failed {s['failed']}, released {s['released']}, lost {s['lost']}")
     return options.interrupted_exit_code if worker.interrupted else 0
