@@ -33,19 +33,4 @@ struct LocalSeries: Sendable {
                 Revision(name: $0.name, step: Int64($0.step), tokens: Int64($0.tokens), directory: $0.directory)
             })
     }
-
-    /// The arguments stored on each job of a revision: where a worker finds the checkpoint.
-    func jobArguments(for revision: Revision) -> String {
-        let args = JobArguments(checkpoint: revision.directory.path, model: name, revision: revision.name)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(args)) ?? Data("{}".utf8), as: UTF8.self)
-    }
-}
-
-/// The `args` object of a checkpoint job.
-struct JobArguments: Codable, Sendable {
-    var checkpoint: String
-    var model: String
-    var revision: String
 }

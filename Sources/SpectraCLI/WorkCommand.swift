@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Pipeline
 import Queue
 
@@ -25,6 +26,9 @@ struct Work: ParsableCommand {
     @Option(help: "Seconds running jobs get to save progress after SIGTERM before they are released.")
     var grace: Double = 25
 
+    @Option(help: "The artifact store's root as this node mounts it (default: SPECTRA_ARTIFACTS, else the root each run was planned with).")
+    var artifacts: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -46,7 +50,8 @@ struct Work: ParsableCommand {
         options.drain = drain
         options.leaseSeconds = leaseSeconds
         options.gracePeriodSeconds = grace
-        let summary = try Worker.run(options: options, logger: logger)
+        let store = artifacts ?? ProcessInfo.processInfo.environment["SPECTRA_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
+        let summary = try Worker.run(options: options, artifacts: store, logger: logger)
         print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
     }
 }
