@@ -73,4 +73,15 @@ public enum SpectraExecutable {
                            directory: URL? = nil) throws -> Output {
         try collect(launch(arguments, environment: environment, directory: directory))
     }
+
+    /// Runs another program (chromium, python3) to the end, output collected.
+    public static func runProgram(_ executable: String, _ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return try collect(process)
+    }
 }
