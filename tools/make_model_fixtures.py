@@ -19,7 +19,7 @@ LM head is not stored twice), plus:
                         position ids counting from each sequence's first token. The script
                         checks that left padding and one-sequence-at-a-time runs agree.
 And for the command-line test (gpt-neox with the fixture tokenizer):
-  activations/probe.txt       a few lines of text, one of them longer than --max-tokens 16
+  activations/probe.txt       a few lines of text and an empty one, most longer than --max-tokens 16
   activations/layer-NN.npy    N × d, pooled by the last token, every hidden state index
 """
 import argparse
