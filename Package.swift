@@ -29,7 +29,8 @@ let package = Package(
             "LinearAlgebra",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Models"),
+        // The forward passes call sgemm directly (CLinalg); weights come from Checkpoints.
+        .target(name: "Models", dependencies: ["Checkpoints", "LinearAlgebra", "CLinalg"]),
         .target(name: "Queue", dependencies: [
             "Postgres",
             .product(name: "Logging", package: "swift-log"),
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "SpectraTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics", "SpectraTestSupport",
