@@ -21,9 +21,20 @@ struct PlannedModel: Sendable {
     var source: String
     var revisions: [Revision]
 
+    init(name: String, family: String, architecture: String, layerCount: Int, hiddenSize: Int, source: String,
+         revisions: [Revision]) {
+        self.name = name
+        self.family = family
+        self.architecture = architecture
+        self.layerCount = layerCount
+        self.hiddenSize = hiddenSize
+        self.source = source
+        self.revisions = revisions
+    }
+
     init(series: LocalSeries) {
         name = series.name
-        family = "local"
+        family = series.family
         architecture = series.architecture
         layerCount = series.layerCount
         hiddenSize = series.hiddenSize

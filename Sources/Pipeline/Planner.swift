@@ -92,7 +92,7 @@ public struct Planner: Sendable {
                 byKind["extract", default: 0] += Int(n)
                 byKind["spectrum", default: 0] += Int(n * matrices)
                 artifactBytes += n * matrices * (Int64(probe.samples) * Int64(model.hiddenSize) * 4 + 128)
-                resultBytes += n * matrices * (Int64(min(probe.samples, model.hiddenSize)) * 4 + 1024)
+                resultBytes += n * matrices * (Int64(min(probe.samples, model.hiddenSize, 2048)) * 4 + 1024)
             }
         }
         return PlanSummary(runID: runID, runName: runName, models: models.map(\.name), checkpoints: checkpoints,

@@ -75,16 +75,3 @@ struct RunConfiguration: Codable, Equatable {
         return try encoder.encode(self)
     }
 }
-
-/// Turns a plan request's models into planned models with their selected revisions.
-enum ModelSources {
-    static func resolve(_ request: PlanRequest) throws -> [PlannedModel] {
-        switch request.family {
-        case "local":
-            return try request.models.map { PlannedModel(series: try LocalSeries.open(directory: $0)) }
-        default:
-            throw PipelineError(.invalidArgument,
-                "--family \(request.family): not a known family (pythia, olmo, olmo2, or local for series directories)")
-        }
-    }
-}

@@ -5,6 +5,10 @@
 
 alter table spectra.runs add column variant text;
 
+-- Why a metric is missing from a result's metrics (α-ReQ of a rank-deficient spectrum):
+-- {"unavailable": {"alpha_req": "…"}}. Metrics themselves stay numbers only.
+alter table spectra.results add column notes jsonb;
+
 -- Which lineage a model belongs to for comparisons: Pythia (GPT-NeoX) or OLMo (OLMo, OLMo-2),
 -- whether it came from a built-in catalog or a local series named "pythia-like".
 create function spectra.lineage(p_family text, p_architecture text)

@@ -35,21 +35,27 @@ struct SpectrumJob: JobHandler {
         let elapsed = Date().timeIntervalSince(start)
         let metrics = try WeightsJob.metricsJSON(Self.metrics(report.metrics))
         let eigenvalues = report.eigenvalues.map(Float.init)
+        let notes = try report.unavailable.map { unavailable -> String in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return String(decoding: try encoder.encode(["unavailable": unavailable]), as: UTF8.self)
+        }
         let worker = context.workerName
         return JobCompletion { db in
             try db.execute(SQLQuery(
                 """
                 insert into spectra.results (run_id, checkpoint_id, layer, source, pooling, matrix, rows, columns,
                                              eigenvalues, metrics, method, error_estimate, sample_count,
-                                             elapsed_seconds, worker, job_id)
+                                             elapsed_seconds, worker, job_id, notes)
                 values (\(job.runID), \(job.checkpointID), \(layer), 'representation', \(pooling), '',
                         \(report.shape[0]), \(report.shape[1]), \(eigenvalues), \(JSON(raw: metrics)), \(report.method),
-                        \(report.errorEstimate), \(report.shape[0]), \(elapsed), \(worker), \(job.id))
+                        \(report.errorEstimate), \(report.shape[0]), \(elapsed), \(worker), \(job.id),
+                        \(notes.map { JSON(raw: $0) }))
                 on conflict (run_id, checkpoint_id, layer, source, pooling, matrix) do update
                    set rows = excluded.rows, columns = excluded.columns, eigenvalues = excluded.eigenvalues,
                        metrics = excluded.metrics, method = excluded.method, error_estimate = excluded.error_estimate,
                        sample_count = excluded.sample_count, elapsed_seconds = excluded.elapsed_seconds,
-                       worker = excluded.worker, job_id = excluded.job_id, created_at = now()
+                       worker = excluded.worker, job_id = excluded.job_id, notes = excluded.notes, created_at = now()
                 """, name: "upsert_representation_result"))
         }
     }
@@ -69,11 +75,14 @@ struct SpectrumJob: JobHandler {
     }
 
     /// The stored metrics, under the keys `spectra spectrum --json` prints.
+    /// Only numbers: an unavailable α-ReQ is left out here and explained in `notes`.
     static func metrics(_ m: SpectrumAnalysis.Metrics) -> [String: Double] {
-        [
-            "rankme": m.rankme, "rankme_garrido": m.rankmeGarrido, "alpha_req": m.alphaReq,
+        var metrics = [
+            "rankme": m.rankme, "rankme_garrido": m.rankmeGarrido,
             "participation_ratio": m.participationRatio, "stable_rank": m.stableRank,
             "renyi_entropy_1": m.renyiEntropy1, "renyi_entropy_2": m.renyiEntropy2,
         ]
+        metrics["alpha_req"] = m.alphaReq
+        return metrics
     }
 }
