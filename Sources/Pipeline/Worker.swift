@@ -10,9 +10,9 @@ public enum Worker {
 
     /// The handlers, given where this worker finds the database and the artifact store
     /// (nil: the root each run was planned with).
-    static func handlers(databaseURL: String, artifacts: String?) -> [String: any JobHandler] {
+    static func handlers(databaseURL: String, artifacts: String?, progressInterval: Double = 60) -> [String: any JobHandler] {
         [
-            "extract": ExtractJob(artifactOverride: artifacts),
+            "extract": ExtractJob(artifactOverride: artifacts, saveInterval: progressInterval),
             "spectrum": SpectrumJob(databaseURL: databaseURL, artifactOverride: artifacts),
             "weights": WeightsJob(),
         ]
@@ -33,9 +33,11 @@ public enum Worker {
     }
 
     /// Runs a worker until drained or shut down by SIGTERM/SIGINT (released, not lost).
-    public static func run(options: WorkerOptions, artifacts: String? = nil,
+    /// `artifacts` overrides each run's artifact root; `progressInterval` is how often (s)
+    /// a running extract saves the batches it has done, so a SIGKILL loses at most that much.
+    public static func run(options: WorkerOptions, artifacts: String? = nil, progressInterval: Double = 60,
                            logger: Logger = Logger(label: "spectra.worker")) throws -> WorkerSummary {
-        let handlers = handlers(databaseURL: options.databaseURL, artifacts: artifacts)
+        let handlers = handlers(databaseURL: options.databaseURL, artifacts: artifacts, progressInterval: progressInterval)
         if let kinds = options.kinds, let unknown = kinds.first(where: { handlers[$0] == nil }) {
             throw PipelineError(.invalidArgument, "--kinds: '\(unknown)' is not a job kind this worker runs (\(Self.kinds.joined(separator: ", ")))")
         }

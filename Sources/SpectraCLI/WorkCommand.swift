@@ -29,6 +29,9 @@ struct Work: ParsableCommand {
     @Option(help: "The artifact store's root as this node mounts it (default: SPECTRA_ARTIFACTS, else the root each run was planned with).")
     var artifacts: String?
 
+    @Option(help: "Seconds between progress saves of a running extract job (a SIGKILL loses at most this much; SIGTERM always saves).")
+    var progressInterval: Double = 60
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -36,6 +39,7 @@ struct Work: ParsableCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
         guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+        guard progressInterval >= 0 else { throw ValidationError("--progress-interval must not be negative") }
         if let unknown = kinds.first(where: { !Worker.kinds.contains($0) }) {
             throw ValidationError("--kinds: '\(unknown)' is not a job kind (\(Worker.kinds.joined(separator: ", ")))")
         }
@@ -51,7 +55,7 @@ struct Work: ParsableCommand {
         options.leaseSeconds = leaseSeconds
         options.gracePeriodSeconds = grace
         let store = artifacts ?? ProcessInfo.processInfo.environment["SPECTRA_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
-        let summary = try Worker.run(options: options, artifacts: store, logger: logger)
+        let summary = try Worker.run(options: options, artifacts: store, progressInterval: progressInterval, logger: logger)
         print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
     }
 }
