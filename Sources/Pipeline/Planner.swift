@@ -26,7 +26,7 @@ public struct Planner: Sendable {
             summary.jobsCreated = 0
             for model in models {
                 let modelID = try upsertModel(model, on: db)
-                let blocks = try request.layers.resolve(count: model.layerCount, model: model.name)
+                let blocks = try self.blocks(request.layers, model: model)
                 for revision in model.revisions {
                     let checkpointID = try upsertCheckpoint(revision, modelID: modelID, on: db)
                     summary.jobsCreated += try jobs.weights(checkpoint: checkpointID, layers: blocks,
@@ -71,6 +71,12 @@ public struct Planner: Sendable {
         return (models, config, spec)
     }
 
+    /// Transformer blocks for weights jobs: the selected indices below L (index L names
+    /// the final hidden state, which has no block of its own).
+    func blocks(_ layers: LayerSelection, model: PlannedModel) throws -> [Int] {
+        try layers.resolve(count: model.layerCount + 1, model: model.name).filter { $0 < model.layerCount }
+    }
+
     /// Hidden-state indices for spectrum jobs: 0 = embeddings … L = after the final norm.
     func hiddenStates(_ layers: LayerSelection, model: PlannedModel) throws -> [Int] {
         try layers.resolve(count: model.layerCount + 1, model: model.name)
@@ -82,7 +88,7 @@ public struct Planner: Sendable {
         for model in models {
             let n = Int64(model.revisions.count)
             checkpoints += model.revisions.count
-            let blocks = (try? request.layers.resolve(count: model.layerCount, model: model.name).count) ?? 0
+            let blocks = (try? self.blocks(request.layers, model: model).count) ?? 0
             // Weight matrices per block (qkv, out, mlp in/out; OLMo has six): ~5 results each.
             byKind["weights", default: 0] += Int(n) * blocks
             resultBytes += n * Int64(blocks) * 5 * (Int64(model.hiddenSize) * 4 + 1024)
