@@ -51,6 +51,17 @@ struct PhaseBoundariesTests {
         return abs(found - index) <= 1
     }
 
+    @Test("a random initialization above everything after it still shows the collapse and the later peak")
+    func highInitialization() throws {
+        let url = try TestSupport.migratedDatabase()
+        // ln RankMe 3.3 at init, collapse to 1.8 at checkpoint 7, recover to 3.0 at 15, ease to 2.8.
+        let values = Self.trajectory([(0, 3.3), (3, 3.3), (7, 1.8), (15, 3.0), (19, 2.8)])
+        let (collapse, peak, onset) = try detect(values, url: url)
+        #expect(Self.near(collapse, 7))
+        #expect(Self.near(peak, 15))
+        #expect(onset != nil && Self.tokens.firstIndex(of: onset!)! > 15)
+    }
+
     @Test("no warmup collapse and no compression: only the peak is claimed")
     func monotoneRise() throws {
         let url = try TestSupport.migratedDatabase()

@@ -57,9 +57,11 @@ create index family_curves_lookup on spectra.family_curves (metric, model, layer
 --   1. y = ln(RankMe) per checkpoint; at least 5 checkpoints, else nothing is claimed.
 --   2. Smooth with a centred 3-checkpoint moving average (checkpoints are log-spaced in
 --      tokens, so this is a window in log-tokens), truncated at the ends.
---   3. Entropy-seeking peak: the checkpoint with the largest smoothed y (first if tied).
---   4. Warmup collapse end: the smallest smoothed y at or before the peak, reported only
---      if it lies at least delta below the first checkpoint's and delta below the peak.
+--   3. Warmup collapse end: the checkpoint with the smallest smoothed y, reported when it
+--      lies at least delta below the first checkpoint's and something after it rises at
+--      least delta above it (a dip that training climbs out of).
+--   4. Entropy-seeking peak: the largest smoothed y after the collapse (over the whole
+--      trajectory when there was none).
 --   5. Compression onset: the first checkpoint after the peak from which the smoothed y
 --      stays at least delta below the peak to the end of the trajectory.
 -- delta (default 0.05, i.e. about 5% in RankMe) keeps noise from reading as a phase.
@@ -91,15 +93,28 @@ begin
                 / case when i = 1 or i = n then 2 else 3 end;
     end loop;
     for i in 2..n loop
-        if s[i] > s[peak] then peak := i; end if;
-    end loop;
-    for i in 2..peak loop
         if s[i] < s[low] then low := i; end if;
     end loop;
-    entropy_peak_tokens := p_tokens[peak];
-    if low > 1 and s[1] - s[low] >= p_delta and s[peak] - s[low] >= p_delta then
-        collapse_end_tokens := p_tokens[low];
+    if low > 1 and low < n and s[1] - s[low] >= p_delta then
+        peak := low + 1;
+        for i in (low + 1)..n loop
+            if s[i] > s[peak] then peak := i; end if;
+        end loop;
+        if s[peak] - s[low] >= p_delta then
+            collapse_end_tokens := p_tokens[low];
+        else
+            low := 1;
+        end if;
+    else
+        low := 1;
     end if;
+    if collapse_end_tokens is null then
+        peak := 1;
+        for i in 2..n loop
+            if s[i] > s[peak] then peak := i; end if;
+        end loop;
+    end if;
+    entropy_peak_tokens := p_tokens[peak];
     for i in reverse n..(peak + 1) loop
         exit when s[i] > s[peak] - p_delta;
         onset := i;
