@@ -137,7 +137,7 @@ with trajectories as (
 select t.run_id, t.run_name, t.variant, t.model, t.lineage, t.layer, t.relative_depth, t.pooling, t.checkpoints,
        p.collapse_end_tokens, p.entropy_peak_tokens, p.compression_onset_tokens,
        t.rankme[1] as initial_rankme,
-       (select max(v) from unnest(t.rankme) v) as peak_rankme,
+       t.rankme[array_position(t.tokens, p.entropy_peak_tokens)] as peak_rankme,
        t.rankme[cardinality(t.rankme)] as final_rankme
   from trajectories t
   cross join lateral spectra.detect_phases(t.tokens, t.rankme) p;
