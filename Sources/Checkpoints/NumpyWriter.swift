@@ -1,29 +1,45 @@
 import Foundation
 import LinearAlgebra
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Writes `.npy` files (format 1.0, little-endian float32, C order) that numpy and
-/// `NumpyFile` read back.
+/// Writes `.npy` version 1.0 files: a little-endian float32 matrix in C order, the format
+/// numpy, PyTorch and `NumpyFile` read.
 public enum NumpyWriter {
-    /// The bytes of `matrix` as a `.npy` file.
+    /// The complete file contents for `matrix`.
     public static func encode(_ matrix: Matrix<Float>) -> Data {
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(matrix.rows), \(matrix.columns)), }"
-        // numpy pads the header with spaces and a final newline so the data starts on a
-        // 64-byte boundary (magic 6 + version 2 + length 2 = 10 bytes before it).
+        // Magic (6) + version (2) + header length (2) + header must be a multiple of 64,
+        // the header ending in a newline (the format's alignment rule).
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
         let length = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        matrix.storage.withUnsafeBytes { data.append(contentsOf: $0) }
+        matrix.storage.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) }
         return data
     }
 
-    /// Writes `matrix` to `url` atomically; an I/O failure is an error naming the file.
+    /// Writes `matrix` to `url` through a temporary file in the same directory and a rename,
+    /// so a reader (or a preempted writer) never sees a partial file.
     public static func write(_ matrix: Matrix<Float>, to url: URL) throws(CheckpointError) {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try encode(matrix).write(to: url, options: .atomic)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try encode(matrix).write(to: temporary)
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CheckpointError(.ioFailure, "cannot move \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
+            }
+        } catch let error as CheckpointError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
         } catch {
+            try? FileManager.default.removeItem(at: temporary)
             throw CheckpointError(.ioFailure, "cannot write \(url.path): \(error.localizedDescription)")
         }
     }
