@@ -16,17 +16,20 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-/// GFLOP/s of C = A B for m × k by k × n float32 (2mnk flops), median of `rounds`.
-func sgemmRate(m: Int, n: Int, k: Int, rounds: Int) -> Double {
+/// GFLOP/s of C = A B for m × k by k × n float32 (2mnk flops), `calls` calls in a row
+/// (small products: the per-call cost shows), median of `rounds`.
+func sgemmRate(m: Int, n: Int, k: Int, calls: Int = 1, rounds: Int) -> Double {
     let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
     var c = [Float](repeating: 0, count: m * n)
     let run = {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        for _ in 0..<calls {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                        1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+        }
     }
     run()
     let time = median((0..<rounds).map { _ in seconds(run) })
-    return 2 * Double(m) * Double(n) * Double(k) / time / 1e9
+    return 2 * Double(m) * Double(n) * Double(k) * Double(calls) / time / 1e9
 }
 
 let arguments = CommandLine.arguments
@@ -69,7 +72,12 @@ let parameters = Double(c.layerCount) * Double(4 * c.hiddenSize * c.hiddenSize +
 let forwardRate = 2 * parameters * Double(tokens) / forward / 1e9
 let square = sgemmRate(m: 4096, n: 4096, k: 4096, rounds: 3)
 let shaped = sgemmRate(m: tokens, n: c.intermediateSize, k: c.hiddenSize, rounds: 3)
+// One layer's attention products: a 128 × 128 × head_dim product per sequence and head.
+let length = batch.first?.count ?? 0
+let attention = sgemmRate(m: length, n: length, k: c.headDimension, calls: batch.count * c.headCount, rounds: 3)
 print(String(format: "spectra threads %d: %d x %d tokens, load %.2f s, median %.3f s of %d, %.0f tokens/s, max |diff| vs transformers %.2e",
              BLASThreads.count, batch.count, batch.first?.count ?? 0, loadTime, forward, rounds, Double(tokens) / forward, Double(worst)))
 print(String(format: "forward %.1f GFLOP/s; sgemm 4096^3 %.1f GFLOP/s (fraction %.2f); sgemm %dx%dx%d %.1f GFLOP/s (fraction %.2f)",
              forwardRate, square, forwardRate / square, tokens, c.intermediateSize, c.hiddenSize, shaped, forwardRate / shaped))
+print(String(format: "sgemm %dx%dx%d called %d times (attention-shaped) %.1f GFLOP/s",
+             length, length, c.headDimension, batch.count * c.headCount, attention))
