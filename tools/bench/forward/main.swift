@@ -62,22 +62,30 @@ for pooling in Pooling.allCases {
     }
 }
 
-let times = try (0..<rounds).map { _ in
-    try seconds { _ = try model.pooledHiddenStates(batch, layers: layers, poolings: Pooling.allCases) }
+// The machine is shared, so each timed forward pass is paired with an sgemm measured
+// just before it, and the fraction is taken per pair.
+let c = model.config
+// 2 × non-embedding parameters per token, the convention of shared/BASELINES.md.
+let parameters = Double(c.layerCount) * Double(4 * c.hiddenSize * c.hiddenSize + 2 * c.hiddenSize * c.intermediateSize)
+var times: [Double] = [], squares: [Double] = [], fractions: [Double] = []
+for _ in 0..<rounds {
+    let square = sgemmRate(m: 4096, n: 4096, k: 4096, rounds: 1)
+    let time = try seconds { _ = try model.pooledHiddenStates(batch, layers: layers, poolings: Pooling.allCases) }
+    times.append(time)
+    squares.append(square)
+    fractions.append(2 * parameters * Double(tokens) / time / 1e9 / square)
 }
 let forward = median(times)
-// 2 × non-embedding parameters per token, the convention of shared/BASELINES.md.
-let c = model.config
-let parameters = Double(c.layerCount) * Double(4 * c.hiddenSize * c.hiddenSize + 2 * c.hiddenSize * c.intermediateSize)
 let forwardRate = 2 * parameters * Double(tokens) / forward / 1e9
-let square = sgemmRate(m: 4096, n: 4096, k: 4096, rounds: 3)
+let square = median(squares)
 let shaped = sgemmRate(m: tokens, n: c.intermediateSize, k: c.hiddenSize, rounds: 3)
 // One layer's attention products: a 128 × 128 × head_dim product per sequence and head.
 let length = batch.first?.count ?? 0
 let attention = sgemmRate(m: length, n: length, k: c.headDimension, calls: batch.count * c.headCount, rounds: 3)
 print(String(format: "spectra threads %d: %d x %d tokens, load %.2f s, median %.3f s of %d, %.0f tokens/s, max |diff| vs transformers %.2e",
              BLASThreads.count, batch.count, batch.first?.count ?? 0, loadTime, forward, rounds, Double(tokens) / forward, Double(worst)))
-print(String(format: "forward %.1f GFLOP/s; sgemm 4096^3 %.1f GFLOP/s (fraction %.2f); sgemm %dx%dx%d %.1f GFLOP/s (fraction %.2f)",
-             forwardRate, square, forwardRate / square, tokens, c.intermediateSize, c.hiddenSize, shaped, forwardRate / shaped))
+print(String(format: "forward %.1f GFLOP/s; sgemm 4096^3 %.1f GFLOP/s (median of per-round fractions %.2f); sgemm %dx%dx%d %.1f GFLOP/s",
+             forwardRate, square, median(fractions), tokens, c.intermediateSize, c.hiddenSize, shaped))
+print("per round: " + zip(times, squares).map { String(format: "%.2f s / sgemm %.0f GFLOP/s", $0, $1) }.joined(separator: "; "))
 print(String(format: "sgemm %dx%dx%d called %d times (attention-shaped) %.1f GFLOP/s",
              length, length, c.headDimension, batch.count * c.headCount, attention))
