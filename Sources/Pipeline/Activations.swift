@@ -47,33 +47,39 @@ public struct ActivationsRequest: Sendable {
         public var seconds: Double
     }
 
+    /// Tokenizes the probe, runs the forward pass in batches and writes one `layer-NN.npy`
+    /// per selected hidden state. The probe is read before the weights, so a bad probe
+    /// file fails fast.
     public func run(logger: Logger = Logger(label: "spectra.activations")) throws -> Summary {
         let started = ContinuousClock.now
         let directory: CheckpointDirectory
-        let model: TransformerModel
         do {
             directory = try CheckpointDirectory(url: URL(fileURLWithPath: checkpoint))
-            model = try TransformerModel.load(directory)
-        } catch let error as CheckpointError {
+        } catch {
             throw PipelineError(error.code == .fileNotFound ? .notFound : .badInput, error.message)
-        } catch let error as ModelError {
-            throw PipelineError(error.code == .unsupported ? .unsupported : .badInput, error.message)
         }
-        let context = model.config.maxPositions
-        let limit = maxTokens ?? context
-        guard limit >= 1, limit <= context else {
+        let config = directory.config
+        let limit = maxTokens ?? config.maxPositions
+        guard limit >= 1, limit <= config.maxPositions else {
             throw PipelineError(.invalidArgument,
-                "--max-tokens \(limit): checkpoint \(checkpoint) takes 1…\(context) tokens per sequence (max_position_embeddings)")
+                "--max-tokens \(limit): checkpoint \(checkpoint) takes 1…\(config.maxPositions) tokens per sequence (max_position_embeddings)")
         }
-        let indices = try layers.resolve(count: model.hiddenStateCount, model: "\(checkpoint) (hidden states: embeddings, one per block)")
+        let indices = try layers.resolve(count: config.layerCount + 1,
+                                          model: "\(checkpoint) (hidden states: embeddings, one per block)")
         let (sequences, lineNumbers, truncated) = try tokenizedLines(limit: limit)
         // Checked here so the message names the line of the probe file, not the batch slot.
         for (sequence, line) in zip(sequences, lineNumbers) {
-            if let position = sequence.firstIndex(where: { Int($0) >= model.config.vocabSize }) {
+            if let position = sequence.firstIndex(where: { Int($0) >= config.vocabSize }) {
                 throw PipelineError(.badInput,
                     "\(textFile) line \(line): token id \(sequence[position]) (token \(position)) is outside the vocabulary of "
-                    + "checkpoint \(checkpoint) (vocab_size \(model.config.vocabSize)); is the tokenizer the model's?")
+                    + "checkpoint \(checkpoint) (vocab_size \(config.vocabSize)); is the tokenizer the model's?")
             }
+        }
+        let model: TransformerModel
+        do {
+            model = try TransformerModel.load(directory)
+        } catch let error as ModelError {
+            throw PipelineError(error.code == .unsupported ? .unsupported : .badInput, error.message)
         }
         if truncated > 0 {
             logger.warning("\(truncated) of \(sequences.count) lines of \(textFile) were longer than \(limit) tokens and were truncated to \(limit)",
