@@ -92,6 +92,9 @@ struct TransformerFixtureTests {
         #expect(Set(result[.mean]!.keys) == [0, 1])
         let expected = try fixture.expected(.mean)
         #expect(maxAbsDifference(result[.mean]![1]!.storage, expected[1]) <= 1e-4)
+        // The last index alone still runs every block and the final norm.
+        let last = try model.pooledHiddenStates(fixture.batch, layers: [3], poolings: [.mean])
+        #expect(maxAbsDifference(last[.mean]![3]!.storage, expected[3]) <= 1e-4)
     }
 
     /// With room for one head's scores at a time the heads run one by one; the products
