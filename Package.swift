@@ -49,6 +49,10 @@ let package = Package(
         .executableTarget(name: "tokenizer-bench", dependencies: ["Models"], path: "tools/bench/tokenizer",
                           exclude: ["bench.py"]),
 
+        // Benchmark driver (tools/bench/forward_bench.sh runs it beside transformers).
+        .executableTarget(name: "forward-bench", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "CLinalg"],
+                          path: "tools/bench/forward", exclude: ["forward_bench.py"]),
+
         // Helpers the test targets share (spawning `spectra`, reading the spectral
         // fixtures); a library so that no test target has to copy another's.
         .target(name: "SpectraTestSupport", dependencies: ["LinearAlgebra"], path: "Tests/SpectraTestSupport"),

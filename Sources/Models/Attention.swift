@@ -5,28 +5,41 @@ internal import CLinalg
 /// and attend only to earlier rows of the same sequence, so there is no padding to mask
 /// and a padded batch gives exactly what each sequence gives alone.
 enum Attention {
+    /// At most this many score Floats (64 MiB) are held at once; long sequences take
+    /// their heads a few at a time.
+    static let scoreCapacity = 1 << 24
+
+    /// How many heads' n × n scores fit in the score buffer at once.
+    static func headsPerPass(heads: Int, longest n: Int, capacity: Int = scoreCapacity) -> Int {
+        max(1, min(heads, capacity / max(1, n * n)))
+    }
+
     /// Writes each head's output into `context` (row stride `ldc`, head h at columns
     /// h · head_dim) from the rotated q, k, v in `qkv` (row stride `layout.width`).
-    /// `scores` holds heads × n × n Floats for the longest sequence n.
+    /// `scores` holds `headsPerPass(heads:longest:)` × n × n Floats for the longest n.
     static func run(qkv: UnsafePointer<Float>, layout: QKVLayout, sequences: [Range<Int>],
-                    scores: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, ldc: Int) {
+                    scores: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, ldc: Int,
+                    capacity: Int = scoreCapacity) {
         let dh = layout.headDimension, width = layout.width
         let groupSize = layout.heads / layout.keyValueHeads
         let scale = 1 / Float(dh).squareRoot()
+        let longest = sequences.map(\.count).max() ?? 0
+        let chunk = headsPerPass(heads: layout.heads, longest: longest, capacity: capacity)
         for sequence in sequences {
             let n = sequence.count, base = qkv + sequence.lowerBound * width
-            for h in 0..<layout.heads {
-                let g = h / groupSize
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(dh),
-                            scale, base + layout.query(h), Int32(width), base + layout.key(g), Int32(width),
-                            0, scores + h * n * n, Int32(n))
-            }
-            causalSoftmax(scores, heads: layout.heads, n: n)
-            for h in 0..<layout.heads {
-                let g = h / groupSize
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dh), Int32(n),
-                            1, scores + h * n * n, Int32(n), base + layout.value(g), Int32(width),
-                            0, context + sequence.lowerBound * ldc + h * dh, Int32(ldc))
+            for first in stride(from: 0, to: layout.heads, by: chunk) {
+                let heads = first..<min(first + chunk, layout.heads)
+                for h in heads {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(dh),
+                                scale, base + layout.query(h), Int32(width), base + layout.key(h / groupSize), Int32(width),
+                                0, scores + (h - first) * n * n, Int32(n))
+                }
+                causalSoftmax(scores, heads: heads.count, n: n)
+                for h in heads {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(dh), Int32(n),
+                                1, scores + (h - first) * n * n, Int32(n), base + layout.value(h / groupSize), Int32(width),
+                                0, context + sequence.lowerBound * ldc + h * dh, Int32(ldc))
+                }
             }
         }
     }

@@ -31,7 +31,7 @@ extension TransformerModel {
         let rotated = (0..<layout.heads).map(layout.query) + (0..<layout.keyValueHeads).map(layout.key)
         rotary.apply(w.qkv, ld: width, positions: packed.positions, headOffsets: rotated)
         Attention.run(qkv: w.qkv, layout: layout, sequences: packed.sequences,
-                      scores: w.scores, context: w.context, ldc: d)
+                      scores: w.scores, context: w.context, ldc: d, capacity: w.scoreCapacity)
         addIntoResidual(block.output, input: w.context, postNorm: block.postAttentionNorm, rows: n, w)
 
         var mlpInput = UnsafePointer(w.hidden)

@@ -67,6 +67,13 @@ public final class TransformerModel: Sendable {
     /// caller truncates.
     public func pooledHiddenStates(_ batch: [[Int32]], layers: [Int], poolings: [Pooling]) throws
         -> [Pooling: [Int: Matrix<Float>]] {
+        try pooledHiddenStates(batch, layers: layers, poolings: poolings, scoreCapacity: Attention.scoreCapacity)
+    }
+
+    /// As above, with the attention score buffer capped at `scoreCapacity` Floats (tests
+    /// use a small cap to take the heads-a-few-at-a-time path on short sequences).
+    func pooledHiddenStates(_ batch: [[Int32]], layers: [Int], poolings: [Pooling], scoreCapacity: Int) throws
+        -> [Pooling: [Int: Matrix<Float>]] {
         try validate(batch, layers: layers)
         let wanted = Set(layers)
         var pooler = HiddenStatePooler(batch: batch, hiddenSize: config.hiddenSize,
@@ -78,7 +85,7 @@ public final class TransformerModel: Sendable {
             tokens: packed.tokenCount, hidden: config.hiddenSize, qkvWidth: layout.width,
             mlpWidth: blocks.first?.mlpIn.outFeatures ?? 0,
             intermediate: activation == .silu ? config.intermediateSize : 0,
-            heads: config.headCount, longest: packed.longest)
+            heads: config.headCount, longest: packed.longest, scoreCapacity: scoreCapacity)
         embed(packed, into: workspace.hidden)
         let rotary = RotaryTable(dimensions: rotaryDimensions, base: config.rotaryBase, length: packed.longest)
         if wanted.contains(0) { pooler.record(0, workspace.hidden, packed) }

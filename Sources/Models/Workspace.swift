@@ -17,13 +17,17 @@ final class Workspace {
     let mlpHidden: UnsafeMutablePointer<Float>
     /// silu(gate) · up, tokens × intermediate (gated MLPs only).
     let gated: UnsafeMutablePointer<Float>
-    /// Attention probabilities, heads × n × n for the longest sequence n.
+    /// Attention probabilities, n × n per head for the longest sequence n, for as many
+    /// heads as `Attention.headsPerPass` takes at once.
     let scores: UnsafeMutablePointer<Float>
+
+    /// The most score Floats attention may hold (see `Attention.scoreCapacity`).
+    let scoreCapacity: Int
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
     init(tokens: Int, hidden width: Int, qkvWidth: Int, mlpWidth: Int, intermediate: Int,
-         heads: Int, longest: Int) {
+         heads: Int, longest: Int, scoreCapacity: Int) {
         var allocations: [UnsafeMutablePointer<Float>] = []
         func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
@@ -38,7 +42,8 @@ final class Workspace {
         context = allocate(tokens * width)
         mlpHidden = allocate(tokens * mlpWidth)
         gated = allocate(tokens * intermediate)
-        scores = allocate(heads * longest * longest)
+        scores = allocate(Attention.headsPerPass(heads: heads, longest: longest, capacity: scoreCapacity) * longest * longest)
+        self.scoreCapacity = scoreCapacity
         self.allocations = allocations
     }
 

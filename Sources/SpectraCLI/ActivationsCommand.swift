@@ -6,7 +6,7 @@ struct Activations: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a checkpoint over a probe text and write one pooled layer-NN.npy (N × d float32) per hidden state.")
 
-    @Argument(help: "A checkpoint directory (config.json, model.safetensors, tokenizer.json).")
+    @Argument(help: "A checkpoint directory (config.json, model.safetensors or its index, tokenizer.json).")
     var checkpoint: String
 
     @Option(help: "The probe text: one sequence per non-empty line.")
@@ -23,6 +23,9 @@ struct Activations: ParsableCommand {
 
     @Option(help: "Lines per forward pass.")
     var batch = 16
+
+    @Option(help: "A tokenizer.json (default: the checkpoint's own).")
+    var tokenizer: String?
 
     @Option(help: "Output directory for layer-NN.npy.")
     var out: String
@@ -47,7 +50,7 @@ struct Activations: ParsableCommand {
     func run() throws {
         let request = ActivationsRequest(
             checkpoint: checkpoint, textFile: text, layers: try LayerSelection(parsing: layers),
-            pooling: Pooling(rawValue: pooling)!, maxTokens: maxTokens, batchSize: batch, output: out)
+            pooling: Pooling(rawValue: pooling)!, maxTokens: maxTokens, batchSize: batch, tokenizer: tokenizer, output: out)
         let summary = try request.run(logger: options.logger("spectra.activations"))
         print("\(summary.sequences) sequences, \(summary.tokens) tokens, \(summary.files.count) layers → \(out) "
               + "(\(String(format: "%.2f", summary.seconds)) s)")

@@ -92,5 +92,22 @@ struct TransformerFixtureTests {
         #expect(Set(result[.mean]!.keys) == [0, 1])
         let expected = try fixture.expected(.mean)
         #expect(maxAbsDifference(result[.mean]![1]!.storage, expected[1]) <= 1e-4)
+        // The last index alone still runs every block and the final norm.
+        let last = try model.pooledHiddenStates(fixture.batch, layers: [3], poolings: [.mean])
+        #expect(maxAbsDifference(last[.mean]![3]!.storage, expected[3]) <= 1e-4)
+    }
+
+    /// With room for one head's scores at a time the heads run one by one; the products
+    /// are the same sgemm calls on the same data, so the result is identical (tolerance 0).
+    @Test("attention taking heads one at a time gives the same states", arguments: ["gpt-neox", "olmo2"])
+    func headsInPasses(name: String) throws {
+        let fixture = try ModelFixture(name)
+        let model = try fixture.model()
+        let layers = Array(0..<model.hiddenStateCount)
+        let whole = try model.pooledHiddenStates(fixture.batch, layers: layers, poolings: [.mean])
+        let passes = try model.pooledHiddenStates(fixture.batch, layers: layers, poolings: [.mean], scoreCapacity: 1)
+        for layer in layers {
+            #expect(whole[.mean]![layer]! == passes[.mean]![layer]!)
+        }
     }
 }

@@ -76,4 +76,23 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains(probe.path) && result.stderr.contains("no non-empty lines"), "\(result.stderr)")
     }
+
+    @Test func tokenizerOptionAndVocabularyMismatch() throws {
+        let probe = fixture.appendingPathComponent("activations/probe.txt").path
+        let tokenizer = SpectraExecutable.repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizer/tokenizer.json").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spectra-activations-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        // The fixture directory has no tokenizer.json: the error says how to name one.
+        let missing = try SpectraExecutable.run(["activations", fixture.path, "--text", probe, "--out", out.path])
+        #expect(missing.status != 0 && missing.stderr.contains("--tokenizer"), "\(missing.stderr)")
+        let named = try SpectraExecutable.run(["activations", fixture.path, "--text", probe, "--tokenizer", tokenizer,
+                                               "--max-tokens", "16", "--layers", "3", "--out", out.path])
+        #expect(named.status == 0, "\(named.stderr)")
+        // OLMo's fixture has vocab 256: the 4105-token tokenizer's ids do not fit, and the
+        // message names the probe line.
+        let olmo = fixture.deletingLastPathComponent().appendingPathComponent("olmo").path
+        let mismatch = try SpectraExecutable.run(["activations", olmo, "--text", probe, "--tokenizer", tokenizer, "--out", out.path])
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("probe.txt line 1") && mismatch.stderr.contains("vocab_size 256"),
+                "\(mismatch.stderr)")
+    }
 }
