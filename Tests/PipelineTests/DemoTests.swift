@@ -22,7 +22,7 @@ import Testing
                                            environment: env, directory: home)
         #expect(demo.status == 0, "demo failed: \(demo.stderr)")
         #expect(demo.stdout.contains("spectra.layer_metrics refreshed"))
-        #expect(demo.stdout.contains("SYNTHETIC"))
+        #expect(!demo.stdout.contains("SYNTHETIC"), "the bundled series is trained, not synthetic")
         #expect(demo.stdout.contains("0 failed"))
 
         let url = try SpectraExecutable.run(["db", "url", "--data-dir", dataDir], environment: env)
