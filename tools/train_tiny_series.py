@@ -34,8 +34,11 @@ every 500 steps from 1000 to the end (2000).
 
 Pinned (tools/requirements-series.txt): torch 2.13.0+cpu, transformers 5.23.0, tokenizers
 0.23.3, safetensors 0.8.0, numpy 2.4.6; Python 3.11; Debian bookworm python3.11-doc
-3.11.2-6+deb12u9. Training runs on CPU with 2 threads; results are reproducible for those
-versions and thread count, not bit-identical across machines.
+3.11.2-6+deb12u9. Runs on CPU; results are reproducible for those versions and thread count,
+not bit-identical across machines. The committed series was made as two single-thread
+processes side by side on a shared 2-core machine (12.5 minutes wall for both):
+  python tools/train_tiny_series.py --threads 1 --families pythia &
+  python tools/train_tiny_series.py --threads 1 --families olmo --fixtures /tmp/ignored
 
 Usage:
   apt-get install -y python3.11-doc
