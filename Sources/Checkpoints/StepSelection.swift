@@ -122,7 +122,8 @@ public struct StepSelection: Sendable, Equatable {
         return value < 9e18 ? Int(value) : nil
     }
 
-    static func format(tokens: Int) -> String {
+    /// "2.1B", "300B", "512": tokens for people.
+    public static func format(tokens: Int) -> String {
         for (unit, scale) in [("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)] where Double(tokens) >= scale {
             let value = Double(tokens) / scale
             return (value >= 100 ? String(format: "%.0f", value) : String(format: "%.3g", value)) + unit
