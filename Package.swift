@@ -29,7 +29,8 @@ let package = Package(
             "LinearAlgebra",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Models"),
+        // The forward passes call sgemm directly (CLinalg); weights come from Checkpoints.
+        .target(name: "Models", dependencies: ["Checkpoints", "LinearAlgebra", "CLinalg"]),
         .target(name: "Queue", dependencies: [
             "Postgres",
             .product(name: "Logging", package: "swift-log"),
@@ -48,6 +49,10 @@ let package = Package(
         .executableTarget(name: "tokenizer-bench", dependencies: ["Models"], path: "tools/bench/tokenizer",
                           exclude: ["bench.py"]),
 
+        // Benchmark driver (tools/bench/forward_bench.sh runs it beside transformers).
+        .executableTarget(name: "forward-bench", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "CLinalg"],
+                          path: "tools/bench/forward", exclude: ["forward_bench.py"]),
+
         // Helpers the test targets share (spawning `spectra`, reading the spectral
         // fixtures); a library so that no test target has to copy another's.
         .target(name: "SpectraTestSupport", dependencies: ["LinearAlgebra"], path: "Tests/SpectraTestSupport"),
@@ -56,7 +61,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "SpectraTestSupport"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [

@@ -49,6 +49,14 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible, Sendab
         case notInCache = "not_in_cache"
         /// Values that cannot be written as the requested safetensors tensor.
         case invalidTensor = "invalid_tensor"
+        /// A model name that no built-in catalog knows.
+        case unknownModel = "unknown_model"
+        /// A `--steps` specification that does not parse, or selects nothing.
+        case invalidStepSelection = "invalid_step_selection"
+        /// An HTTP transfer that failed, was refused, or returned something unusable.
+        case downloadFailed = "download_failed"
+        /// Downloaded bytes whose size or sha256 disagree with what the server promised.
+        case checksumMismatch = "checksum_mismatch"
     }
 
     public let code: Code

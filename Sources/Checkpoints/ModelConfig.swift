@@ -65,6 +65,9 @@ public struct ModelConfig: Sendable, Equatable {
             throw CheckpointError(.malformedConfig, "\(source): \(error)")
         }
         let fields = ConfigFields(root: root, source: source)
+        // transformers 5 writes rotary settings into a `rope_parameters` object; 4.x wrote
+        // them at the top level. Either is read, the top level winning where both appear.
+        let rope = try RopeFields(root: root, source: source)
 
         architecture = try Self.architecture(root, source: source)
         hiddenSize = try fields.positiveInt("hidden_size")
@@ -80,9 +83,9 @@ public struct ModelConfig: Sendable, Equatable {
         switch architecture {
         case .gptNeoX:
             keyValueHeadCount = headCount
-            rotaryFraction = try fields.double("rotary_pct") ?? 0.25
+            rotaryFraction = try fields.double("rotary_pct") ?? rope.partialRotaryFactor ?? 0.25
             let legacyBase = try fields.double("rotary_emb_base"), ropeTheta = try fields.double("rope_theta")
-            rotaryBase = legacyBase ?? ropeTheta ?? 10_000
+            rotaryBase = legacyBase ?? ropeTheta ?? rope.theta ?? 10_000
             normEpsilon = try fields.double("layer_norm_eps") ?? 1e-5
             hiddenActivation = try fields.string("hidden_act") ?? "gelu"
             useParallelResidual = try fields.bool("use_parallel_residual") ?? true
@@ -90,7 +93,7 @@ public struct ModelConfig: Sendable, Equatable {
         case .olmo, .olmo2:
             keyValueHeadCount = try fields.positiveInt("num_key_value_heads", default: headCount)
             rotaryFraction = 1
-            rotaryBase = try fields.double("rope_theta") ?? 10_000
+            rotaryBase = try fields.double("rope_theta") ?? rope.theta ?? 10_000
             // OLMo's non-parametric LayerNorm has a fixed eps the config does not carry.
             let rmsEpsilon = try fields.double("rms_norm_eps")
             normEpsilon = architecture == .olmo ? 1e-5 : rmsEpsilon ?? 1e-6
@@ -130,6 +133,31 @@ public struct ModelConfig: Sendable, Equatable {
         }
         throw CheckpointError(.malformedConfig,
             "\(source): neither \"architectures\" nor \"model_type\" says which model this is")
+    }
+}
+
+/// The rotary settings of `rope_parameters` (transformers 5) and the legacy `rope_scaling`.
+/// Only plain RoPE is implemented, so any scaling type is refused rather than ignored.
+private struct RopeFields {
+    var theta: Double?
+    var partialRotaryFactor: Double?
+
+    init(root: [String: JSONValue], source: String) throws(CheckpointError) {
+        for key in ["rope_scaling", "rope_parameters"] {
+            guard let value = root[key], value != .null else { continue }
+            guard let object = value.objectValue else {
+                throw CheckpointError(.malformedConfig, "\(source): \(key) is \(value.brief), not an object")
+            }
+            let nested = ConfigFields(root: object, source: "\(source) \(key)")
+            let named = try nested.string("rope_type"), legacy = try nested.string("type")
+            let type = named ?? legacy ?? "default"
+            guard type == "default" else {
+                throw CheckpointError(.malformedConfig,
+                    "\(source): \(key) asks for rope type '\(type)'; only plain RoPE ('default') is supported")
+            }
+            theta = try nested.double("rope_theta") ?? theta
+            partialRotaryFactor = try nested.double("partial_rotary_factor") ?? partialRotaryFactor
+        }
     }
 }
 

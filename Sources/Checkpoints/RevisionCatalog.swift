@@ -7,7 +7,9 @@ import Foundation
 /// {"model": "tiny-pythia", "family": "pythia-like", "tokens_per_step": 2097152,
 ///  "revisions": [{"name": "step0", "step": 0, "tokens": 0}, {"name": "step1", "step": 1}]}
 /// ```
-/// `tokens` defaults to `step × tokens_per_step`.
+/// `tokens` defaults to `step × tokens_per_step`. With `"hub_cache": DIR` (relative to
+/// the series directory, or absolute) and `"repo": "ORG/NAME"`, revisions are read from
+/// that Hugging Face hub cache (`refs/NAME` → `snapshots/COMMIT/`) instead of sub-directories.
 public struct RevisionCatalog: Sendable, Equatable {
     /// One revision of the series.
     public struct Entry: Sendable, Equatable {
@@ -23,6 +25,8 @@ public struct RevisionCatalog: Sendable, Equatable {
     public let model: String
     public let family: String
     public let tokensPerStep: Int?
+    /// The hub cache and repository revisions live in, when the catalog names them.
+    public let hub: (cache: HubCache, repo: String)?
     /// Revisions in training order (by step, then tokens).
     public let entries: [Entry]
 
@@ -61,6 +65,7 @@ public struct RevisionCatalog: Sendable, Equatable {
             }
             tokensPerStep = value
         }
+        let hub = try Self.hub(root, series: seriesDirectory, source: source)
         guard let revisions = root["revisions"]?.arrayValue, !revisions.isEmpty else {
             throw CheckpointError(.malformedCatalog, "\(source): \"revisions\" must be a non-empty array")
         }
@@ -69,7 +74,7 @@ public struct RevisionCatalog: Sendable, Equatable {
         var seen = Set<String>()
         for (index, raw) in revisions.enumerated() {
             let entry = try Self.entry(raw, index: index, tokensPerStep: tokensPerStep,
-                                       series: seriesDirectory, source: source)
+                                       series: seriesDirectory, hub: hub, source: source)
             guard seen.insert(entry.name).inserted else {
                 throw CheckpointError(.duplicateRevision,
                     "\(source): revision \(entry.name) (entry \(index)) is listed more than once")
@@ -78,7 +83,32 @@ public struct RevisionCatalog: Sendable, Equatable {
         }
         entries.sort { ($0.step, $0.tokens, $0.name) < ($1.step, $1.tokens, $1.name) }
         return RevisionCatalog(seriesDirectory: seriesDirectory, model: model, family: family,
-                               tokensPerStep: tokensPerStep, entries: entries)
+                               tokensPerStep: tokensPerStep, hub: hub, entries: entries)
+    }
+
+    /// The entries as revisions (for `StepSelection`), named by the hub repo or the model.
+    public var revisions: [RevisionInfo] {
+        entries.map { RevisionInfo(name: $0.name, step: $0.step, tokens: $0.tokens, repo: hub?.repo ?? model) }
+    }
+
+    public static func == (lhs: RevisionCatalog, rhs: RevisionCatalog) -> Bool {
+        lhs.seriesDirectory == rhs.seriesDirectory && lhs.model == rhs.model && lhs.family == rhs.family
+            && lhs.tokensPerStep == rhs.tokensPerStep && lhs.hub?.cache == rhs.hub?.cache
+            && lhs.hub?.repo == rhs.hub?.repo && lhs.entries == rhs.entries
+    }
+
+    private static func hub(_ root: [String: JSONValue], series: URL,
+                            source: String) throws(CheckpointError) -> (cache: HubCache, repo: String)? {
+        let cache = root["hub_cache"], repo = root["repo"]
+        if cache == nil && repo == nil { return nil }
+        guard let path = cache?.stringValue, !path.isEmpty, let name = repo?.stringValue,
+              name.split(separator: "/").count == 2 else {
+            throw CheckpointError(.malformedCatalog,
+                "\(source): \"hub_cache\" (a directory) and \"repo\" (ORG/NAME) must be given together")
+        }
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path, isDirectory: true)
+            : series.appendingPathComponent(path, isDirectory: true).standardizedFileURL
+        return (HubCache(root: url), name)
     }
 
     /// The entry called `name`, if listed.
@@ -92,7 +122,7 @@ public struct RevisionCatalog: Sendable, Equatable {
     }
 
     private static func entry(_ raw: JSONValue, index: Int, tokensPerStep: Int?, series: URL,
-                              source: String) throws(CheckpointError) -> Entry {
+                              hub: (cache: HubCache, repo: String)?, source: String) throws(CheckpointError) -> Entry {
         guard let fields = raw.objectValue else {
             throw CheckpointError(.malformedCatalog, "\(source): revision entry \(index) is \(raw.brief), not an object")
         }
@@ -125,7 +155,16 @@ public struct RevisionCatalog: Sendable, Equatable {
             throw CheckpointError(.malformedCatalog,
                 "\(label) has no \"tokens\" and the catalog has no tokens_per_step to derive them")
         }
-        let directory = series.appendingPathComponent(name, isDirectory: true)
+        let directory: URL
+        if let hub {
+            do {
+                directory = try hub.cache.snapshotDirectory(model: hub.repo, revision: name)
+            } catch {
+                throw CheckpointError(.missingRevision, "\(label): \(error.message)")
+            }
+        } else {
+            directory = series.appendingPathComponent(name, isDirectory: true)
+        }
         guard CheckpointDirectory.exists(at: directory) else {
             throw CheckpointError(.missingRevision,
                 "\(label): directory \(directory.path) does not hold a checkpoint (config.json and "

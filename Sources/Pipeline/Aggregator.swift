@@ -5,19 +5,32 @@ import Postgres
 public struct Aggregator: Sendable {
     let logger: Logger
 
+    /// In refresh order: each view reads only those before it.
+    public static let views = ["layer_metrics", "family_curves", "phase_boundaries", "family_comparison", "variant_comparison"]
+
     public init(logger: Logger = Logger(label: "spectra.aggregate")) {
         self.logger = logger
     }
 
-    /// Refreshes `spectra.layer_metrics` without blocking its readers; returns its row count.
+    /// Refreshes every view without blocking its readers; returns each view's row count.
+    @discardableResult
+    public func refreshAll(url: String) throws -> [(view: String, rows: Int)] {
+        let db = try Connection(url: url)
+        var counts: [(String, Int)] = []
+        for view in Self.views {
+            // CONCURRENTLY keeps readers unblocked; each view has the unique index it needs.
+            try db.unsafeExecute("refresh materialized view concurrently spectra.\(view)")
+            let count = try db.query(SQLQuery("select count(*) as n from spectra.\(unsafeRaw: view)", name: "count_\(view)"))
+                .first?.decode("n", as: Int.self) ?? 0
+            logger.info("refreshed spectra.\(view)", metadata: ["rows": "\(count)"])
+            counts.append((view, count))
+        }
+        return counts
+    }
+
+    /// Refreshes every view; returns the row count of `spectra.layer_metrics`.
     @discardableResult
     public func refresh(url: String) throws -> Int {
-        let db = try Connection(url: url)
-        // CONCURRENTLY keeps readers unblocked; it needs the unique index of migration 0003.
-        try db.unsafeExecute("refresh materialized view concurrently spectra.layer_metrics")
-        let count = try db.query(SQLQuery("select count(*) as n from spectra.layer_metrics", name: "count_layer_metrics"))
-            .first?.decode("n", as: Int.self) ?? 0
-        logger.info("refreshed spectra.layer_metrics", metadata: ["rows": "\(count)"])
-        return count
+        try refreshAll(url: url).first { $0.view == "layer_metrics" }?.rows ?? 0
     }
 }

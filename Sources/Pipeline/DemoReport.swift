@@ -2,72 +2,59 @@ import Foundation
 import Postgres
 import Queue
 
-/// What `spectra demo` prints at the end: a summary table and SQL to try.
+/// What `spectra demo` prints at the end: each model's trajectory at the final hidden
+/// state, the phase boundaries, where the report is, and SQL to try.
 public struct DemoReport: Sendable {
-    /// One line of the summary: a revision with the mean stable rank of each matrix kind
-    /// across layers, the mean power-law α of all its matrices, and the largest spectral
-    /// norm in the model.
     public struct Line: Sendable, Equatable {
+        public var model: String
         public var revision: String
         public var tokens: Int64
-        public var stableRank: [String: Double]
-        public var maxSpectralNorm: Double
-        public var meanPowerLawAlpha: Double
+        public var rankme: Double?
+        public var alphaReq: Double?
+        public var weightAlpha: Double?
     }
 
     public var plan: PlanSummary
     public var worker: WorkerSummary
-    public var table: [Line]
+    public var curves: [Line]
     public var url: String
+    public var reportPath: String
     public var seconds: Double
-    public var synthetic: Bool
 
-    static func loadTable(url: String, runID: Int64) throws -> [Line] {
-        let db = try Connection(url: url)
-        let rows = try db.query(SQLQuery(
+    static func loadCurves(url: String, runID: Int64) throws -> [Line] {
+        let rows = try Connection(url: url).query(SQLQuery(
             """
-            select revision, tokens_seen, matrix, avg(stable_rank) as stable_rank,
-                   max(max(spectral_norm)) over (partition by revision) as max_norm,
-                   avg(avg(powerlaw_alpha)) over (partition by revision) as mean_alpha
-              from spectra.layer_metrics
-             where run_id = \(runID) and source = 'weights'
-             group by revision, tokens_seen, matrix
-             order by tokens_seen, matrix
-            """, name: "demo_summary"))
-        var lines: [Line] = []
-        for row in rows {
-            let revision = try row.decode("revision", as: String.self)
-            if lines.last?.revision != revision {
-                lines.append(Line(revision: revision, tokens: try row.decode("tokens_seen", as: Int64.self),
-                                  stableRank: [:], maxSpectralNorm: try row.decode("max_norm", as: Double.self),
-                                  meanPowerLawAlpha: try row.decode("mean_alpha", as: Double.self)))
-            }
-            lines[lines.count - 1].stableRank[try row.decode("matrix", as: String.self)] = try row.decode("stable_rank", as: Double.self)
+            select f.model, f.revision, f.tokens_seen,
+                   max(f.value) filter (where f.source = 'representation' and f.metric = 'rankme' and f.layer = m.num_layers) as rankme,
+                   max(f.value) filter (where f.source = 'representation' and f.metric = 'alpha_req' and f.layer = m.num_layers) as alpha_req,
+                   avg(f.value) filter (where f.source = 'weights' and f.metric = 'powerlaw_alpha') as weight_alpha
+              from spectra.family_curves f join spectra.models m on m.name = f.model
+             where f.run_id = \(runID)
+             group by f.model, f.revision, f.tokens_seen
+             order by f.model desc, f.tokens_seen
+            """, name: "demo_curves"))
+        return try rows.map {
+            Line(model: try $0.decode("model", as: String.self), revision: try $0.decode("revision", as: String.self),
+                 tokens: try $0.decode("tokens_seen", as: Int64.self), rankme: try $0.decode("rankme", as: Double?.self),
+                 alphaReq: try $0.decode("alpha_req", as: Double?.self), weightAlpha: try $0.decode("weight_alpha", as: Double?.self))
         }
-        return lines
     }
 
     /// The queries printed for the user to paste into psql.
     public static let exampleQueries = [
-        "select revision, tokens_seen, layer, matrix, round(stable_rank::numeric, 2) as stable_rank,\n       round(spectral_norm::numeric, 3) as spectral_norm\n  from spectra.layer_metrics order by tokens_seen, layer, matrix limit 12;",
-        "select matrix, round(corr(ln(tokens_seen + 1), stable_rank)::numeric, 3) as trend\n  from spectra.layer_metrics where source = 'weights' group by matrix;",
-        "select layer, matrix, eigenvalues[1:5] as top_esd\n  from spectra.results join spectra.checkpoints c on c.id = checkpoint_id\n where c.revision = (select revision from spectra.checkpoints order by step desc limit 1)\n order by layer, matrix;",
+        "-- RankMe of the last hidden state over training, both families:\nselect model, revision, tokens_seen, round(value::numeric, 2) as rankme\n  from spectra.family_curves\n where metric = 'rankme' and source = 'representation' and relative_depth = 1\n order by model, tokens_seen;",
+        "-- Where each model's trajectory changes phase, per hidden state:\nselect model, layer, collapse_end_tokens, entropy_peak_tokens, compression_onset_tokens,\n       round(peak_rankme::numeric, 1) as peak_rankme\n  from spectra.phase_boundaries order by model, layer;",
+        "-- OLMo against Pythia at matched tokens, final quarter of depth:\nselect tokens::bigint, round(pythia_value::numeric, 2) as pythia, round(olmo_value::numeric, 2) as olmo\n  from spectra.family_comparison\n where metric = 'rankme' and source = 'representation' and depth_bin = 1 order by tokens;",
     ]
 
     /// The text printed by `spectra demo`.
     public func render(executable: String) -> String {
-        var out = ""
-        if synthetic {
-            out += "NOTE: the bundled series has SYNTHETIC weights (generated by tools/make_synthetic_series.py, not trained);\n"
-            out += "      the numbers below show the pipeline working, not a finding about language models.\n\n"
-        }
-        let matrices = Array(Set(table.flatMap { $0.stableRank.keys })).sorted()
-        let header = ["revision", "tokens"] + matrices.map { "sr(\($0))" } + ["mean α", "max ‖W‖₂"]
+        var out = "RankMe and α-ReQ at the final hidden state (last-token pooling), mean weight-ESD power-law α:\n\n"
+        let header = ["model", "revision", "tokens", "RankMe", "α-ReQ", "weight α"]
         var rows = [header]
-        for line in table {
-            rows.append([line.revision, Self.tokens(line.tokens)]
-                + matrices.map { line.stableRank[$0].map { String(format: "%.2f", $0) } ?? "–" }
-                + [String(format: "%.2f", line.meanPowerLawAlpha), String(format: "%.3f", line.maxSpectralNorm)])
+        for line in curves {
+            rows.append([line.model, line.revision, Self.tokens(line.tokens), Self.number(line.rankme, "%.2f"),
+                         Self.number(line.alphaReq, "%.3f"), Self.number(line.weightAlpha, "%.2f")])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         for (index, row) in rows.enumerated() {
@@ -77,18 +64,21 @@ public struct DemoReport: Sendable {
             }.joined(separator: "  ") + "\n"
             if index == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        out += "\nsr = stable rank (Σλ / λ_max of WᵀW), mean over layers; α = power-law exponent of the ESD tail\n"
-        out += "(WeightWatcher's fit), mean over every matrix: heavier tails have smaller α.\n"
-        out += "Run \(plan.runName): \(worker.completed) jobs completed, \(worker.failed) failed, in \(String(format: "%.1f", seconds)) s.\n\n"
-        out += "Query the results:\n  psql \"$(\(executable) db url)\"\n\nthen try:\n"
+        out += "\nRun \(plan.runName): \(worker.completed) jobs completed, \(worker.failed) failed, in \(String(format: "%.1f", seconds)) s.\n"
+        out += "Report: \(reportPath)\n\nQuery the results:\n  psql \"$(\(executable) db url)\"\n\nthen try:\n"
         for query in Self.exampleQueries { out += "\n" + query + "\n" }
         return out
+    }
+
+    static func number(_ value: Double?, _ format: String) -> String {
+        value.map { String(format: format, $0) } ?? "–"
     }
 
     static func tokens(_ count: Int64) -> String {
         switch count {
         case 1_000_000_000...: String(format: "%.2fB", Double(count) / 1e9)
         case 1_000_000...: String(format: "%.1fM", Double(count) / 1e6)
+        case 1_000...: String(format: "%.0fK", Double(count) / 1e3)
         default: "\(count)"
         }
     }

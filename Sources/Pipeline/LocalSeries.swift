@@ -11,6 +11,8 @@ struct LocalSeries: Sendable {
     }
 
     var name: String
+    /// The catalog's family label ("pythia-like"); what comparisons group by.
+    var family: String
     var directory: URL
     var architecture: String
     var layerCount: Int
@@ -27,25 +29,10 @@ struct LocalSeries: Sendable {
         }
         let config = try catalog.checkpoint(first).config
         return LocalSeries(
-            name: catalog.model, directory: directory,
+            name: catalog.model, family: catalog.family, directory: directory,
             architecture: config.architecture.rawValue, layerCount: config.layerCount, hiddenSize: config.hiddenSize,
             revisions: catalog.entries.map {
                 Revision(name: $0.name, step: Int64($0.step), tokens: Int64($0.tokens), directory: $0.directory)
             })
     }
-
-    /// The arguments stored on each job of a revision: where a worker finds the checkpoint.
-    func jobArguments(for revision: Revision) -> String {
-        let args = JobArguments(checkpoint: revision.directory.path, model: name, revision: revision.name)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(args)) ?? Data("{}".utf8), as: UTF8.self)
-    }
-}
-
-/// The `args` object of a checkpoint job.
-struct JobArguments: Codable, Sendable {
-    var checkpoint: String
-    var model: String
-    var revision: String
 }

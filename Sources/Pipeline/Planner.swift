@@ -3,9 +3,11 @@ import Foundation
 import Logging
 import Postgres
 
-/// Writes a run, its models and checkpoints, and one job per unit of work. Idempotent:
-/// everything is an upsert or an insert that skips what exists, so planning the same run
-/// again adds nothing and planning after a partial failure adds only what is missing.
+/// Writes a run, its models and checkpoints, and its jobs: per checkpoint one `extract`,
+/// one `spectrum` per hidden state × pooling depending on it, and one `weights` per block.
+/// Idempotent: everything is an upsert or an insert that skips what exists, so planning
+/// the same run again adds nothing and planning after a partial failure adds only what
+/// is missing.
 public struct Planner: Sendable {
     let logger: Logger
 
@@ -14,108 +16,101 @@ public struct Planner: Sendable {
     }
 
     public func plan(_ request: PlanRequest, url: String) throws -> PlanSummary {
-        guard request.family == "local" else {
-            throw PipelineError(.invalidArgument,
-                "--family \(request.family): only 'local' series (a directory of revisions with catalog.json) can be planned in this version")
-        }
-        guard !request.models.isEmpty else {
-            throw PipelineError(.invalidArgument, "--model: name at least one series directory")
-        }
-        let series = try request.models.map { try LocalSeries.open(directory: $0) }
-        var config = RunConfiguration(
-            family: request.family,
-            models: series.map { .init(name: $0.name, source: $0.directory.path, architecture: $0.architecture,
-                                       revisions: $0.revisions.map(\.name)) },
-            layers: request.layers.description, kinds: ["weights"],
-            conventions: RunConfiguration.weightConventions, toolVersion: SpectraVersion.current)
-        config.models.sort { $0.name < $1.name }
-        let configJSON = try config.canonicalJSON()
-        let runName = request.runName ?? Self.defaultRunName(series: series, config: configJSON)
-
+        let (models, config, spec) = try prepare(request)
+        let runName = request.runName ?? Self.defaultRunName(models: models, config: config)
         let connection = try Connection(url: url)
         return try connection.withTransaction { db in
-            let runID = try upsertRun(name: runName, family: request.family, config: configJSON, on: db)
-            var checkpoints = 0, created = 0
-            for model in series {
-                let layers = try request.layers.resolve(count: model.layerCount, model: model.name)
-                let modelID = try upsertModel(model, family: request.family, on: db)
+            let runID = try upsertRun(name: runName, family: request.family, variant: request.variant, config: config, on: db)
+            var summary = estimate(models, request: request, runID: runID, runName: runName)
+            let jobs = JobInserter(db: db, run: runID)
+            summary.jobsCreated = 0
+            for model in models {
+                let modelID = try upsertModel(model, on: db)
+                let blocks = try self.blocks(request.layers, model: model)
                 for revision in model.revisions {
                     let checkpointID = try upsertCheckpoint(revision, modelID: modelID, on: db)
-                    checkpoints += 1
-                    created += try insertWeightsJobs(run: runID, checkpoint: checkpointID, layers: layers,
-                                                     args: model.jobArguments(for: revision), on: db)
+                    summary.jobsCreated += try jobs.weights(checkpoint: checkpointID, layers: blocks,
+                                                            args: model.weightsArguments(revision))
+                    if let probe = request.probe, let spec {
+                        let states = try hiddenStates(request.layers, model: model)
+                        summary.jobsCreated += try jobs.representation(
+                            checkpoint: checkpointID, layers: states, poolings: probe.poolings,
+                            args: model.extractArguments(revision, layers: states, probe: probe, spec: spec))
+                    }
                 }
             }
-            let total = try db.query(SQLQuery("select count(*) as n from spectra.jobs where run_id = \(runID)"))
+            summary.jobsTotal = try db.query(SQLQuery("select count(*) as n from spectra.jobs where run_id = \(runID)"))
                 .first?.decode("n", as: Int.self) ?? 0
-            logger.info("planned run \(runName)", metadata: ["run": "\(runID)", "created": "\(created)", "total": "\(total)"])
-            return PlanSummary(runID: runID, runName: runName, models: series.map(\.name),
-                               checkpoints: checkpoints, jobsCreated: created, jobsTotal: total)
+            logger.info("planned run \(runName)", metadata: ["run": "\(runID)", "created": "\(summary.jobsCreated)", "total": "\(summary.jobsTotal)"])
+            return summary
         }
+    }
+
+    /// What `plan` would write, without a database.
+    public func dryRun(_ request: PlanRequest) throws -> PlanSummary {
+        let (models, config, _) = try prepare(request)
+        let name = request.runName ?? Self.defaultRunName(models: models, config: config)
+        return estimate(models, request: request, runID: 0, runName: name)
+    }
+
+    func prepare(_ request: PlanRequest) throws -> ([PlannedModel], Data, ProbeSpec?) {
+        guard !request.models.isEmpty else {
+            throw PipelineError(.invalidArgument, "--model: name at least one model")
+        }
+        let models = try ModelSources.resolve(request)
+        var spec: ProbeSpec?
+        if let probe = request.probe {
+            guard probe.samples >= 2 else { throw PipelineError(.invalidArgument, "--samples must be at least 2") }
+            guard probe.maxTokens >= 10 else { throw PipelineError(.invalidArgument, "--max-tokens must be at least 10") }
+            let set = try ProbeSet.load(path: probe.path)
+            spec = ProbeSpec(path: URL(fileURLWithPath: probe.path).standardizedFileURL.path, sha256: set.sha256,
+                             format: set.format, seed: probe.seed, samples: probe.samples, maxTokens: probe.maxTokens,
+                             minTokens: 10)
+        }
+        let config = try RunConfiguration(request: request, models: models, probe: spec).canonicalJSON()
+        return (models, config, spec)
+    }
+
+    /// Transformer blocks for weights jobs: the selected indices below L (index L names
+    /// the final hidden state, which has no block of its own).
+    func blocks(_ layers: LayerSelection, model: PlannedModel) throws -> [Int] {
+        try layers.resolve(count: model.layerCount + 1, model: model.name).filter { $0 < model.layerCount }
+    }
+
+    /// Hidden-state indices for spectrum jobs: 0 = embeddings … L = after the final norm.
+    func hiddenStates(_ layers: LayerSelection, model: PlannedModel) throws -> [Int] {
+        try layers.resolve(count: model.layerCount + 1, model: model.name)
+    }
+
+    func estimate(_ models: [PlannedModel], request: PlanRequest, runID: Int64, runName: String) -> PlanSummary {
+        var byKind: [String: Int] = [:]
+        var artifactBytes: Int64 = 0, resultBytes: Int64 = 0, checkpoints = 0
+        for model in models {
+            let n = Int64(model.revisions.count)
+            checkpoints += model.revisions.count
+            let blocks = (try? self.blocks(request.layers, model: model).count) ?? 0
+            // Weight matrices per block (qkv, out, mlp in/out; OLMo has six): ~5 results each.
+            byKind["weights", default: 0] += Int(n) * blocks
+            resultBytes += n * Int64(blocks) * 5 * (Int64(model.hiddenSize) * 4 + 1024)
+            if let probe = request.probe {
+                let states = (try? hiddenStates(request.layers, model: model).count) ?? 0
+                let matrices = Int64(states * probe.poolings.count)
+                byKind["extract", default: 0] += Int(n)
+                byKind["spectrum", default: 0] += Int(n * matrices)
+                artifactBytes += n * matrices * (Int64(probe.samples) * Int64(model.hiddenSize) * 4 + 128)
+                resultBytes += n * matrices * (Int64(min(probe.samples, model.hiddenSize, 2048)) * 4 + 1024)
+            }
+        }
+        return PlanSummary(runID: runID, runName: runName, models: models.map(\.name), checkpoints: checkpoints,
+                           jobsCreated: byKind.values.reduce(0, +), jobsTotal: byKind.values.reduce(0, +),
+                           jobsByKind: byKind, artifactBytes: artifactBytes, resultBytes: resultBytes)
     }
 
     /// `<models>-<first 8 hex digits of the configuration's SHA-256>`.
-    static func defaultRunName(series: [LocalSeries], config: Data) -> String {
+    static func defaultRunName(models: [PlannedModel], config: Data) -> String {
         var hash = SHA256()
         hash.update(Array(config))
         let digest = hash.finalize().prefix(4).map { String(format: "%02x", $0) }.joined()
-        return series.map(\.name).sorted().joined(separator: "+") + "-" + digest
-    }
-
-    func upsertRun(name: String, family: String, config: Data, on db: Connection) throws -> Int64 {
-        let json = String(decoding: config, as: UTF8.self)
-        _ = try db.execute(SQLQuery(
-            "insert into spectra.runs (name, family, config) values (\(name), \(family), \(JSON(raw: json))) on conflict (name) do nothing",
-            name: "insert_run"))
-        guard let row = try db.query(SQLQuery(
-            "select id, config = \(JSON(raw: json)) as same from spectra.runs where name = \(name)", name: "find_run")).first
-        else { throw PipelineError(.notFound, "run \(name) vanished while planning") }
-        guard try row.decode("same", as: Bool.self) else {
-            throw PipelineError(.invalidArgument,
-                "run \(name) already exists with a different configuration (models, revisions or layers); plan it under another --name")
-        }
-        return try row.decode("id", as: Int64.self)
-    }
-
-    func upsertModel(_ model: LocalSeries, family: String, on db: Connection) throws -> Int64 {
-        let rows = try db.query(SQLQuery(
-            """
-            insert into spectra.models (name, family, architecture, num_layers, hidden_size, source)
-            values (\(model.name), \(family), \(model.architecture), \(model.layerCount), \(model.hiddenSize), \(model.directory.path))
-            on conflict (name) do update set source = excluded.source
-            returning id, architecture, num_layers
-            """, name: "upsert_model"))
-        guard let row = rows.first else { throw PipelineError(.notFound, "model \(model.name) was not written") }
-        let architecture = try row.decode("architecture", as: String.self)
-        let layers = try row.decode("num_layers", as: Int.self)
-        guard architecture == model.architecture, layers == model.layerCount else {
-            throw PipelineError(.invalidArgument,
-                "model \(model.name) is already registered as \(architecture) with \(layers) layers, but \(model.directory.path) holds \(model.architecture) with \(model.layerCount) layers")
-        }
-        return try row.decode("id", as: Int64.self)
-    }
-
-    func upsertCheckpoint(_ revision: LocalSeries.Revision, modelID: Int64, on db: Connection) throws -> Int64 {
-        let rows = try db.query(SQLQuery(
-            """
-            insert into spectra.checkpoints (model_id, revision, step, tokens_seen, location)
-            values (\(modelID), \(revision.name), \(revision.step), \(revision.tokens), \(revision.directory.path))
-            on conflict (model_id, revision) do update
-               set step = excluded.step, tokens_seen = excluded.tokens_seen, location = excluded.location
-            returning id
-            """, name: "upsert_checkpoint"))
-        guard let id = try rows.first?.decode("id", as: Int64.self) else {
-            throw PipelineError(.notFound, "checkpoint \(revision.name) was not written")
-        }
-        return id
-    }
-
-    func insertWeightsJobs(run: Int64, checkpoint: Int64, layers: [Int], args: String, on db: Connection) throws -> Int {
-        try db.execute(SQLQuery(
-            """
-            insert into spectra.jobs (run_id, kind, checkpoint_id, layer, args)
-            select \(run), 'weights', \(checkpoint), l, \(JSON(raw: args)) from unnest(\(layers.map(Int64.init))::bigint[]) as t(l)
-            on conflict do nothing
-            """, name: "insert_weights_jobs"))
+        return models.map(\.name).sorted().joined(separator: "+") + "-" + digest
     }
 }

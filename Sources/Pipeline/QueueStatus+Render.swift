@@ -18,10 +18,10 @@ extension QueueStatus {
             if run.paused { flags.append("PAUSED") }
             if run.cancelled { flags.append("CANCELLED") }
             lines.append("run \(run.name) (#\(run.id))" + (flags.isEmpty ? "" : "  [\(flags.joined(separator: ", "))]"))
-            let header = ["kind", "available", "waiting", "paused", "running", "completed", "failed", "discarded", "jobs/s", "ETA"]
+            let header = ["kind", "progress", "available", "waiting", "paused", "running", "completed", "failed", "discarded", "jobs/s", "ETA"]
             var table = [header]
             for kind in run.kinds {
-                table.append([kind.kind, "\(kind.available)", "\(kind.waiting)", "\(kind.paused)", "\(kind.running)",
+                table.append([kind.kind, Self.bar(done: kind.total - kind.unfinished, total: kind.total), "\(kind.available)", "\(kind.waiting)", "\(kind.paused)", "\(kind.running)",
                               "\(kind.completed)", "\(kind.failed)", "\(kind.discarded)",
                               String(format: "%.2f", kind.throughput), Self.duration(kind.etaSeconds)])
             }
@@ -43,6 +43,14 @@ extension QueueStatus {
         }
         lines.append("rates over the last \(Int(windowSeconds)) s; read at \(ISO8601DateFormatter().string(from: readAt))")
         return lines.joined(separator: "\n")
+    }
+
+    /// `[########------------]  40%`: finished jobs (completed, failed or discarded) of all.
+    static func bar(done: Int, total: Int, width: Int = 20) -> String {
+        guard total > 0 else { return "[" + String(repeating: "-", count: width) + "]   0%" }
+        let filled = done * width / total
+        let percent = String(format: "%3d%%", done * 100 / total)
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] " + percent
     }
 
     /// `42s`, `7m05s`, `3h12m`; `—` when nothing moves.

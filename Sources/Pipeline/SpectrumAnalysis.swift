@@ -36,16 +36,22 @@ public enum SpectrumAnalysis {
         /// Randomized only: the relative a-posteriori error bound (absent for exact).
         public var errorEstimate: Double?
         public var metrics: Metrics
+        /// Metrics this matrix cannot give (α-ReQ of a rank-deficient spectrum), with why.
+        public var unavailable: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case shape, method, eigenvalues, metrics
+            case shape, method, eigenvalues, metrics, unavailable
             case errorEstimate = "error_estimate"
         }
     }
 
     /// Metric values; the weight keys are present only with `--weights`.
     public struct Metrics: Sendable, Codable, Equatable {
-        public var rankme, rankmeGarrido, alphaReq, participationRatio, stableRank: Double
+        public var rankme, rankmeGarrido: Double
+        /// nil when the spectrum has too few positive eigenvalues in the fitted ranks; the
+        /// report's `unavailable` says why, and JSON carries an explicit null.
+        public var alphaReq: Double?
+        public var participationRatio, stableRank: Double
         public var renyiEntropy1, renyiEntropy2: Double
         public var powerlawAlpha, powerlawXmin, powerlawKsDistance, farmsAlpha, spectralNorm, logNorm: Double?
 
@@ -57,6 +63,24 @@ public enum SpectrumAnalysis {
             case powerlawAlpha = "powerlaw_alpha", powerlawXmin = "powerlaw_xmin"
             case powerlawKsDistance = "powerlaw_ks_distance", farmsAlpha = "farms_alpha"
             case spectralNorm = "spectral_norm", logNorm = "log_norm"
+        }
+
+        /// As synthesized, except that an unavailable α-ReQ is an explicit null.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(rankme, forKey: .rankme)
+            try c.encode(rankmeGarrido, forKey: .rankmeGarrido)
+            try c.encode(alphaReq, forKey: .alphaReq)
+            try c.encode(participationRatio, forKey: .participationRatio)
+            try c.encode(stableRank, forKey: .stableRank)
+            try c.encode(renyiEntropy1, forKey: .renyiEntropy1)
+            try c.encode(renyiEntropy2, forKey: .renyiEntropy2)
+            try c.encodeIfPresent(powerlawAlpha, forKey: .powerlawAlpha)
+            try c.encodeIfPresent(powerlawXmin, forKey: .powerlawXmin)
+            try c.encodeIfPresent(powerlawKsDistance, forKey: .powerlawKsDistance)
+            try c.encodeIfPresent(farmsAlpha, forKey: .farmsAlpha)
+            try c.encodeIfPresent(spectralNorm, forKey: .spectralNorm)
+            try c.encodeIfPresent(logNorm, forKey: .logNorm)
         }
     }
 
@@ -124,14 +148,27 @@ public enum SpectrumAnalysis {
     }
 
     private static func representationReport(_ spectrum: CovarianceSpectrumResult, request: Request) throws(MetricError) -> Report {
-        let m = try RepresentationMetrics.compute(eigenvalues: spectrum.eigenvalues,
-                                                  rawSingularValues: spectrum.rawSingularValues,
-                                                  alphaRanks: request.alphaRanks)
+        let (m, unavailable) = try metrics(spectrum.eigenvalues, raw: spectrum.rawSingularValues, request: request)
         return Report(shape: [spectrum.samples, spectrum.features], method: spectrum.method.rawValue,
                       eigenvalues: spectrum.eigenvalues, errorEstimate: spectrum.errorEstimate,
                       metrics: Metrics(rankme: m.rankme, rankmeGarrido: m.rankmeGarrido!, alphaReq: m.alphaReq,
                                        participationRatio: m.participationRatio, stableRank: m.stableRank,
-                                       renyiEntropy1: m.renyiEntropy1!, renyiEntropy2: m.renyiEntropy2!))
+                                       renyiEntropy1: m.renyiEntropy1!, renyiEntropy2: m.renyiEntropy2!),
+                      unavailable: unavailable)
+    }
+
+    /// Every representation metric. A rank-deficient spectrum (repeated rows: the embedding
+    /// of the same last token) has zeros inside α-ReQ's rank range; that one metric is then
+    /// reported unavailable with the reason, and the others still stand.
+    static func metrics(_ eigenvalues: [Double], raw: [Double]?, request: Request)
+        throws(MetricError) -> (RepresentationMetrics.Lenient, [String: String]?) {
+        do {
+            let m = try RepresentationMetrics.compute(eigenvalues: eigenvalues, rawSingularValues: raw, alphaRanks: request.alphaRanks)
+            return (RepresentationMetrics.Lenient(m), nil)
+        } catch let error where error.message.hasPrefix("α-ReQ") && error.code != .invalidArgument {
+            let m = try RepresentationMetrics.withoutAlpha(eigenvalues: eigenvalues, rawSingularValues: raw)
+            return (m, ["alpha_req": error.message])
+        }
     }
 
     /// A `.npy` file goes to the engine straight from its mapping, in its own type and order.
@@ -160,15 +197,15 @@ public enum SpectrumAnalysis {
         let weights = try WeightSpectrumMetrics.compute(matrix: w)
         let esd = weights.esd.map { max($0, 0) }
         let kept = Array(esd.prefix(request.maxComponents))
-        let m = try RepresentationMetrics.compute(eigenvalues: kept, rawSingularValues: kept.map { $0.squareRoot() },
-                                                  alphaRanks: request.alphaRanks)
+        let (m, unavailable) = try metrics(kept, raw: kept.map { $0.squareRoot() }, request: request)
         return Report(shape: [w.rows, w.columns], method: SpectrumMethod.exact.rawValue, eigenvalues: kept, errorEstimate: nil,
                       metrics: Metrics(rankme: m.rankme, rankmeGarrido: m.rankmeGarrido!, alphaReq: m.alphaReq,
                                        participationRatio: m.participationRatio, stableRank: m.stableRank,
                                        renyiEntropy1: m.renyiEntropy1!, renyiEntropy2: m.renyiEntropy2!,
                                        powerlawAlpha: weights.powerLaw.alpha, powerlawXmin: weights.powerLaw.xmin,
                                        powerlawKsDistance: weights.powerLaw.ksDistance, farmsAlpha: weights.farms.fit.alpha,
-                                       spectralNorm: weights.spectralNorm, logNorm: weights.logNorm))
+                                       spectralNorm: weights.spectralNorm, logNorm: weights.logNorm),
+                      unavailable: unavailable)
     }
 }
 
@@ -196,7 +233,10 @@ extension SpectrumAnalysis.Report {
             ("spectral_norm", metrics.spectralNorm), ("log_norm", metrics.logNorm),
         ]
         for (name, value) in rows {
-            guard let value else { continue }
+            guard let value else {
+                if let why = unavailable?[name] { lines.append(name.padding(toLength: 22, withPad: " ", startingAt: 0) + "unavailable: \(why)") }
+                continue
+            }
             lines.append(name.padding(toLength: 22, withPad: " ", startingAt: 0) + format(value))
         }
         return lines.joined(separator: "\n")

@@ -20,12 +20,7 @@ struct WeightsJob: JobHandler {
     func run(_ job: ClaimedJob, context: JobContext) throws -> JobCompletion {
         guard let layer = job.layer else { throw JobInputError("\(job.label) has no layer") }
         let args = try JobInputError.decodeArguments(job)
-        let checkpoint: CheckpointDirectory
-        do {
-            checkpoint = try CheckpointDirectory(url: URL(fileURLWithPath: args.checkpoint))
-        } catch {
-            throw JobInputError("\(args.model) \(args.revision): \(error)")
-        }
+        let checkpoint = try args.open()
         var rows: [Row] = []
         for weight in checkpoint.config.architecture.weightMatrices(layer: layer) {
             let name = weight.name
@@ -98,9 +93,9 @@ struct JobInputError: PermanentJobFailure, CustomStringConvertible {
         description = message
     }
 
-    static func decodeArguments(_ job: ClaimedJob) throws -> JobArguments {
+    static func decodeArguments(_ job: ClaimedJob) throws -> CheckpointArguments {
         do {
-            return try JSONDecoder().decode(JobArguments.self, from: Data(job.args.utf8))
+            return try JSONDecoder().decode(CheckpointArguments.self, from: Data(job.args.utf8))
         } catch {
             throw JobInputError("\(job.label): arguments \(job.args) are not a checkpoint job's: \(error)")
         }

@@ -6,11 +6,17 @@ import Queue
 /// The job kinds this build of Spectra can run, and the worker process around them.
 public enum Worker {
     /// Every kind with a handler.
-    public static var kinds: [String] { handlers.keys.sorted() }
+    public static let kinds = ["extract", "spectrum", "weights"]
 
-    static let handlers: [String: any JobHandler] = [
-        "weights": WeightsJob(),
-    ]
+    /// The handlers, given where this worker finds the database and the artifact store
+    /// (nil: the root each run was planned with).
+    static func handlers(databaseURL: String, artifacts: String?, progressInterval: Double = 60) -> [String: any JobHandler] {
+        [
+            "extract": ExtractJob(artifactOverride: artifacts, saveInterval: progressInterval),
+            "spectrum": SpectrumJob(databaseURL: databaseURL, artifactOverride: artifacts),
+            "weights": WeightsJob(),
+        ]
+    }
 
     /// The database URL for a worker: the schema is migrated when this login may do so;
     /// a least-privilege login (granted `spectra_worker`) may not, and then relies on an
@@ -27,7 +33,11 @@ public enum Worker {
     }
 
     /// Runs a worker until drained or shut down by SIGTERM/SIGINT (released, not lost).
-    public static func run(options: WorkerOptions, logger: Logger = Logger(label: "spectra.worker")) throws -> WorkerSummary {
+    /// `artifacts` overrides each run's artifact root; `progressInterval` is how often (s)
+    /// a running extract saves the batches it has done, so a SIGKILL loses at most that much.
+    public static func run(options: WorkerOptions, artifacts: String? = nil, progressInterval: Double = 60,
+                           logger: Logger = Logger(label: "spectra.worker")) throws -> WorkerSummary {
+        let handlers = handlers(databaseURL: options.databaseURL, artifacts: artifacts, progressInterval: progressInterval)
         if let kinds = options.kinds, let unknown = kinds.first(where: { handlers[$0] == nil }) {
             throw PipelineError(.invalidArgument, "--kinds: '\(unknown)' is not a job kind this worker runs (\(Self.kinds.joined(separator: ", ")))")
         }

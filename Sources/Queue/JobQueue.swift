@@ -58,6 +58,16 @@ public struct JobQueue: Sendable {
         return try rows.first?.decode("state", as: String?.self)
     }
 
+    /// Sends the job's `extract` dependency back to the queue and the job to wait for it,
+    /// without counting the attempt; returns the job's new state (nil: lease lost).
+    public func redoDependency(on connection: Connection, jobID: Int64, token: UUID,
+                               reason: String) throws(PostgresError) -> String? {
+        let rows = try connection.query(SQLQuery(
+            "select spectra.requeue_extract(\(jobID), \(token), \(reason))::text as state",
+            name: "requeue_extract"))
+        return try rows.first?.decode("state", as: String?.self)
+    }
+
     /// Gives the job back without counting the attempt, saving its progress.
     public func release(on connection: Connection, jobID: Int64, token: UUID,
                         progress: String?) throws(PostgresError) -> Bool {

@@ -23,3 +23,8 @@ public struct QueueError: Error, CustomStringConvertible, Sendable {
 /// An error a job handler throws when retrying cannot help (the input itself is bad).
 /// Any other error is taken as transient and retried with backoff.
 public protocol PermanentJobFailure: Error {}
+
+/// An error a job handler throws when the output of a job it depends on is unusable (an
+/// artifact missing or not matching its checksum): the dependency runs again and this
+/// job waits for it, instead of failing or computing from bad data.
+public protocol RedoDependencyFailure: Error {}

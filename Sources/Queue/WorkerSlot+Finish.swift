@@ -69,6 +69,19 @@ extension WorkerSlot {
         }
     }
 
+    /// The job's input from a dependency was bad: redo the dependency, wait for it.
+    mutating func redoDependency(_ job: ClaimedJob, context: JobContext, reason: String) {
+        context.state.withLock { $0.tracker.apply(.finished) }
+        do {
+            let db = try connect()
+            let state = try runtime.queue.redoDependency(on: db, jobID: job.id, token: job.leaseToken, reason: reason)
+            runtime.summary.withLock { $0.released += 1 }
+            context.logger.warning("\(job.label): \(reason); its extract job runs again (this job is now \(state ?? "not ours"))")
+        } catch {
+            context.logger.error("\(job.label): could not re-queue its dependency (\(error)); the lease will expire: \(reason)")
+        }
+    }
+
     /// Gives the job back with its saved progress (shutdown or preemption).
     mutating func release(_ job: ClaimedJob, context: JobContext) {
         let (progress, alreadyReleased) = context.state.withLock { state -> (String?, Bool) in

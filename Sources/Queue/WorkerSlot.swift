@@ -117,6 +117,9 @@ struct WorkerSlot {
             log.warning("lease lost, writing nothing: \(error.message)")
             runtime.summary.withLock { $0.lost += 1 }
             return
+        } catch let error as any RedoDependencyFailure {
+            redoDependency(job, context: context, reason: "\(error)")
+            return
         } catch {
             finish(job, context: context, failure: "\(error)", permanent: error is any PermanentJobFailure)
             return

@@ -4,10 +4,16 @@ import Pipeline
 /// `spectra demo`: everything, end to end, on the bundled series.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the whole pipeline on the bundled checkpoint series and print a summary and SQL to try.")
+        abstract: "Run the whole pipeline on the bundled tiny Pythia-like and OLMo-like series: plan, extract, spectra, weights, aggregate, report.")
 
-    @Option(help: "A checkpoint series directory to use instead of the bundled examples/tiny-pythia.")
-    var series: String?
+    @Option(help: "A checkpoint series directory (catalog.json) instead of the bundled ones. Repeatable.")
+    var series: [String] = []
+
+    @Option(help: "Probe text instead of the bundled examples/probe.txt.")
+    var probe: String?
+
+    @Option(help: "Probe sequences per checkpoint.")
+    var samples: Int = 256
 
     @Option(help: "Worker threads.")
     var concurrency: Int = 2
@@ -16,12 +22,14 @@ struct Demo: ParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
     }
 
     func run() throws {
         let logger = common.logger("spectra.demo", defaultLevel: .warning)
-        var demo = Pipeline.Demo(database: common.database(logger), seriesDirectory: series)
+        var demo = Pipeline.Demo(database: common.database(logger), series: series, probe: probe)
         demo.concurrency = concurrency
+        demo.samples = samples
         let report = try demo.run(progress: { print($0) }, logger: logger)
         print()
         print(report.render(executable: CommandLine.arguments.first ?? "spectra"))

@@ -1,38 +1,83 @@
 import ArgumentParser
+import Foundation
 import Pipeline
 
 /// `spectra plan`: write a run and its jobs.
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Plan a run: its checkpoints and one job per checkpoint × layer (idempotent).")
+        abstract: "Plan a run: its checkpoints, an extract job per checkpoint, spectrum jobs per hidden state and pooling, weights jobs per block (idempotent).")
 
-    @Option(help: "Model family. 'local': each --model is a directory of revisions with catalog.json.")
+    @Option(help: "Model family: pythia, olmo, olmo2 (built-in catalogs, checkpoints from the hub cache) or local (series directories).")
     var family: String = "local"
 
-    @Option(name: .customLong("model"), help: "A model (for --family local, its series directory). Repeatable.")
+    @Option(name: .customLong("model"), help: "A model (pythia-160m, OLMo-1B-hf …; for local, a series directory). Repeatable.")
     var models: [String] = []
 
-    @Option(help: "Layers: all, or indices and ranges such as 0,2,4-7.")
+    @Option(help: "Revisions: all, a list (0,1000,143000 or names), every:N, log:K, tokens:1B..100B.")
+    var steps: String?
+
+    @Option(help: "Layers: all, or indices and ranges such as 0,2,4-7 (hidden-state indices for spectra, blocks for weights).")
     var layers: String = "all"
+
+    @Option(help: "Probe text (one document per line) or JSONL with a text field; without it only weight spectra are planned.")
+    var probe: String?
+
+    @Option(help: "Probe sequences per checkpoint.")
+    var samples: Int = 1000
+
+    @Option(help: "Tokens per probe sequence at most (longer ones are cut).")
+    var maxTokens: Int = 128
+
+    @Option(parsing: .upToNextOption, help: "Pooling of token states into one row per sequence: last, mean, or both.")
+    var pooling: [String] = ["last"]
+
+    @Option(help: "Seed of the probe selection.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Sequences per forward-pass batch.")
+    var batch: Int = 16
+
+    @Option(help: "Artifact store root that workers will use (shared storage on a cluster; default SPECTRA_ARTIFACTS, else .spectra/artifacts).")
+    var artifacts: String?
+
+    @Option(help: "A post-training label for this run (base, SFT, DPO, RLVR …).")
+    var variant: String?
 
     @Option(help: "Run name (default: derived from the configuration, so replanning finds the same run).")
     var name: String?
 
+    @Flag(help: "Print job counts and storage estimates without touching the database.")
+    var dryRun = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard family == "local" else {
-            throw ValidationError("--family \(family): this version plans only 'local' series (a directory of revisions with catalog.json)")
-        }
-        guard !models.isEmpty else { throw ValidationError("--model: name at least one series directory") }
+        guard !models.isEmpty else { throw ValidationError("--model: name at least one model") }
         _ = try LayerSelection(parsing: layers)
+        if let bad = pooling.first(where: { !["last", "mean"].contains($0) }) {
+            throw ValidationError("--pooling \(bad): use last or mean")
+        }
+        guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
+        guard maxTokens >= 10 else { throw ValidationError("--max-tokens must be at least 10") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
     }
 
     func run() throws {
         let logger = common.logger("spectra.plan")
+        let store = ArtifactStore.resolve(explicit: artifacts)
+        let request = PlanRequest(
+            family: family, models: models, steps: steps, layers: try LayerSelection(parsing: layers), runName: name,
+            probe: probe.map {
+                ProbeOptions(path: $0, samples: samples, maxTokens: maxTokens, poolings: Array(Set(pooling)).sorted(),
+                             seed: seed, batch: batch, artifacts: store.root.path)
+            },
+            variant: variant)
+        let planner = Planner(logger: logger)
+        if dryRun {
+            print(try planner.dryRun(request).render(dryRun: true))
+            return
+        }
         let url = try common.database(logger).migratedURL()
-        let request = PlanRequest(family: family, models: models, layers: try LayerSelection(parsing: layers), runName: name)
-        let summary = try Planner(logger: logger).plan(request, url: url)
-        print("run \(summary.runName) (#\(summary.runID)): \(summary.checkpoints) checkpoints, \(summary.jobsTotal) jobs, \(summary.jobsCreated) new")
+        print(try planner.plan(request, url: url).render(dryRun: false))
     }
 }

@@ -7,5 +7,6 @@ struct Spectra: ParsableCommand {
         abstract: "Trace how the spectral geometry of language models changes over training.",
         discussion: "DATABASE_URL (a libpq connection string) overrides the embedded server everywhere.",
         subcommands: [DB.self, Plan.self, Work.self, Launch.self, Status.self, Jobs.self, Aggregate.self,
-                      SpectrumCommand.self, Tokenize.self, Demo.self])
+                      SpectrumCommand.self, Tokenize.self, Activations.self, ReportCommand.self, Demo.self,
+                      Fetch.self])
 }

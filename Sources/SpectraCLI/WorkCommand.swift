@@ -32,6 +32,12 @@ struct Work: ParsableCommand {
     @Option(help: "Exit status after a SIGTERM/SIGINT stopped the worker before it drained (default 0). Kubernetes Indexed Jobs pass 143, so a preempted pod fails (and podFailurePolicy ignores it) instead of marking its index done.")
     var interruptedExitCode: Int32 = 0
 
+    @Option(help: "The artifact store's root as this node mounts it (default: SPECTRA_ARTIFACTS, else the root each run was planned with).")
+    var artifacts: String?
+
+    @Option(help: "Seconds between progress saves of a running extract job (a SIGKILL loses at most this much; SIGTERM always saves).")
+    var progressInterval: Double = 60
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -43,6 +49,7 @@ struct Work: ParsableCommand {
         if let name, name.isEmpty || name.count > 200 {
             throw ValidationError("--name must be 1 to 200 characters")
         }
+        guard progressInterval >= 0 else { throw ValidationError("--progress-interval must not be negative") }
         if let unknown = kinds.first(where: { !Worker.kinds.contains($0) }) {
             throw ValidationError("--kinds: '\(unknown)' is not a job kind (\(Worker.kinds.joined(separator: ", ")))")
         }
@@ -60,7 +67,8 @@ struct Work: ParsableCommand {
         options.drain = drain
         options.leaseSeconds = leaseSeconds
         options.gracePeriodSeconds = grace
-        let summary = try Worker.run(options: options, logger: logger)
+        let store = artifacts ?? ProcessInfo.processInfo.environment["SPECTRA_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
+        let summary = try Worker.run(options: options, artifacts: store, progressInterval: progressInterval, logger: logger)
         print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
         if summary.interrupted && interruptedExitCode != 0 { throw ExitCode(interruptedExitCode) }
     }

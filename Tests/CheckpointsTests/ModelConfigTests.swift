@@ -103,4 +103,27 @@ import Testing
         #expect(Architecture.olmo.label(forWeight: "model.layers.2.mlp.down_proj.weight", layer: 2) == "mlp.out")
         #expect(Architecture.olmo.label(forWeight: "model.layers.2.mlp.down_proj.weight", layer: 3) == nil)
     }
+
+    @Test func transformers5RopeParameters() throws {
+        // transformers 5 writes rotary settings under rope_parameters, not at the top level.
+        let neox = try ModelConfig(json: Data(#"""
+            {"architectures": ["GPTNeoXForCausalLM"], "hidden_size": 32, "num_hidden_layers": 1,
+             "num_attention_heads": 2, "intermediate_size": 8, "vocab_size": 16,
+             "rope_parameters": {"partial_rotary_factor": 0.5, "rope_theta": 20000, "rope_type": "default"}}
+            """#.utf8), source: "c.json")
+        #expect(neox.rotaryFraction == 0.5 && neox.rotaryBase == 20_000)
+        let olmo2 = try ModelConfig(json: Data(#"""
+            {"architectures": ["Olmo2ForCausalLM"], "hidden_size": 32, "num_hidden_layers": 1,
+             "num_attention_heads": 2, "intermediate_size": 8, "vocab_size": 16,
+             "rope_parameters": {"rope_theta": 500000.0, "rope_type": "default"}, "rope_scaling": null}
+            """#.utf8), source: "c.json")
+        #expect(olmo2.rotaryBase == 500_000)
+        #expect(throws: CheckpointError.self) {
+            _ = try ModelConfig(json: Data(#"""
+                {"architectures": ["OlmoForCausalLM"], "hidden_size": 32, "num_hidden_layers": 1,
+                 "num_attention_heads": 2, "intermediate_size": 8, "vocab_size": 16,
+                 "rope_scaling": {"type": "dynamic", "factor": 2.0}}
+                """#.utf8), source: "c.json")
+        }
+    }
 }

@@ -61,8 +61,9 @@ func expectCheckpointError(_ code: CheckpointError.Code, _ message: String, pref
 let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The committed synthetic series.
+/// The committed trained series (catalogs pointing into examples/hub).
 let tinyPythia = repositoryRoot.appendingPathComponent("examples/tiny-pythia", isDirectory: true)
+let tinyOLMo = repositoryRoot.appendingPathComponent("examples/tiny-olmo", isDirectory: true)
 
 /// A minimal GPT-NeoX config.json; `architecture` replaces the class name.
 func neoXConfig(architecture: String = "GPTNeoXForCausalLM", hidden: Int = 8, layers: Int = 1) -> String {

@@ -18,25 +18,28 @@ import Testing
             try? fm.removeItem(at: home)
         }
 
-        let demo = try SpectraExecutable.run(["demo", "--data-dir", dataDir, "--series", SpectraExecutable.bundledSeries.path],
-                                           environment: env, directory: home)
+        // The bundled series and probe, found from the repository as a user's checkout would.
+        let demo = try SpectraExecutable.run(["demo", "--data-dir", dataDir], environment: env,
+                                             directory: SpectraExecutable.repositoryRoot)
         #expect(demo.status == 0, "demo failed: \(demo.stderr)")
-        #expect(demo.stdout.contains("spectra.layer_metrics refreshed"))
-        #expect(demo.stdout.contains("SYNTHETIC"))
-        #expect(demo.stdout.contains("0 failed"))
+        #expect(demo.stdout.contains("0 failed"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("tiny-pythia") && demo.stdout.contains("tiny-olmo"))
+        let report = home.appendingPathComponent("report/index.html")
+        #expect(demo.stdout.contains("Report: \(report.path)"), "\(demo.stdout)")
+        #expect(fm.fileExists(atPath: report.path))
 
         let url = try SpectraExecutable.run(["db", "url", "--data-dir", dataDir], environment: env)
         #expect(url.status == 0)
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        psql.arguments = [url.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "-tAc", "select count(*) from spectra.layer_metrics"]
+        psql.arguments = [url.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "-tAc", "select count(*) from spectra.phase_boundaries where entropy_peak_tokens is not null"]
         let pipe = Pipe()
         psql.standardOutput = pipe
         try psql.run()
         let count = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         psql.waitUntilExit()
         #expect(psql.terminationStatus == 0)
-        #expect((Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "layer_metrics count: \(count)")
+        #expect((Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "phase_boundaries count: \(count)")
 
         let status = try SpectraExecutable.run(["db", "status", "--data-dir", dataDir], environment: env)
         #expect(status.status == 0 && status.stdout.contains("running"))

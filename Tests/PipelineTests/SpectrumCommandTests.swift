@@ -20,7 +20,7 @@ import Testing
         let work = try SpectraExecutable.run(["work", "--drain"], environment: ["DATABASE_URL": url, "SPECTRA_LOG_LEVEL": "error"])
         #expect(work.status == 0, "\(work.stderr)")
 
-        let tensor = SpectraExecutable.bundledSeries.path + "/step143000/model.safetensors:gpt_neox.layers.1.mlp.dense_h_to_4h.weight"
+        let tensor = SpectraExecutable.bundledCheckpoint("step2000").path + "/model.safetensors:gpt_neox.layers.1.mlp.dense_h_to_4h.weight"
         let cli = try SpectraExecutable.run(["spectrum", tensor, "--weights", "--json"])
         #expect(cli.status == 0, "\(cli.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: Data(cli.stdout.utf8))
@@ -30,7 +30,7 @@ import Testing
         let row = try #require(try db.query(SQLQuery("""
             select eigenvalues, metrics::text as metrics from spectra.results r
               join spectra.checkpoints c on c.id = r.checkpoint_id
-             where c.revision = 'step143000' and r.layer = 1 and r.matrix = 'mlp.in'
+             where c.revision = 'step2000' and r.layer = 1 and r.matrix = 'mlp.in'
             """)).first)
         let stored = try row.decode("eigenvalues", as: [Float].self)
         let metrics = try JSONDecoder().decode([String: Double].self, from: Data(try row.decode("metrics", as: String.self).utf8))
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func missingTensorIsNamed() throws {
-        let out = try SpectraExecutable.run(["spectrum", SpectraExecutable.bundledSeries.path + "/step0/model.safetensors:no.such.weight"])
+        let out = try SpectraExecutable.run(["spectrum", SpectraExecutable.bundledCheckpoint("step0").path + "/model.safetensors:no.such.weight"])
         #expect(out.status != 0)
         #expect(out.stderr.contains("no.such.weight"))
     }

@@ -32,14 +32,21 @@ import Testing
 
     @Test func badCheckpointFailsOnlyItsOwnJobsWithTheFileNamed() throws {
         let fm = FileManager.default
-        let series = fm.temporaryDirectory.appendingPathComponent("spectra-bad-series-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: series) }
+        // The catalog reads its revisions from ../hub, so both are copied side by side.
+        let home = fm.temporaryDirectory.appendingPathComponent("spectra-bad-series-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: home) }
+        try fm.createDirectory(at: home, withIntermediateDirectories: true)
+        let series = home.appendingPathComponent("tiny-pythia")
         try fm.copyItem(at: SpectraExecutable.bundledSeries, to: series)
+        try fm.copyItem(at: SpectraExecutable.bundledSeries.deletingLastPathComponent().appendingPathComponent("hub"),
+                        to: home.appendingPathComponent("hub"))
         let catalog = try JSONSerialization.jsonObject(with: Data(contentsOf: series.appendingPathComponent("catalog.json"))) as! [String: Any]
         let revisions = catalog["revisions"] as! [[String: Any]]
         let broken = revisions[revisions.count / 2]["name"] as! String
-        let weights = series.appendingPathComponent(broken).appendingPathComponent("model.safetensors")
+        let commit = try String(contentsOf: home.appendingPathComponent("hub/models--spectra--tiny-pythia/refs/\(broken)"), encoding: .utf8)
+        let weights = home.appendingPathComponent("hub/models--spectra--tiny-pythia/snapshots/\(commit)/model.safetensors")
         let bytes = try Data(contentsOf: weights)
+        try fm.removeItem(at: weights)  // the link, not the blob it points to
         try bytes.prefix(bytes.count / 2).write(to: weights)
 
         let url = try TestSupport.migratedDatabase()

@@ -6,7 +6,7 @@ import Testing
 /// SIGKILLed and SIGTERMed every few hundred milliseconds and restarted, and PostgreSQL
 /// restarted in the middle. At the end every job is completed exactly once.
 @Suite(.serialized) struct ChaosTests {
-    static let runs = 11          // × 48 jobs of the bundled series = 528 jobs
+    static let runs = 11          // × 56 jobs of the bundled series = 616 jobs
     static let fleetSize = 6
     static let leaseSeconds = "3" // short, so SIGKILLed workers' jobs come back quickly
 

@@ -119,8 +119,8 @@ import Testing
         let workerURL = url.replacingCharacters(in: user, with: "user=\(login)")
         let work = try SpectraProcess.run(["work", "--drain"], url: workerURL)
         #expect(work.status == 0, "\(work.stderr)")
-        #expect(work.stdout.contains("completed 48, failed 0"), "\(work.stdout)")
+        #expect(work.stdout.contains("completed 56, failed 0"), "\(work.stdout)")
         let results = try owner.query(SQLQuery("select count(*) as n from spectra.results")).first?.decode("n", as: Int.self)
-        #expect(results == 48 * 4)
+        #expect(results == 56 * 4)
     }
 }

@@ -29,13 +29,13 @@ import Testing
 
         var (run, weights) = try status(url)
         #expect(run["name"] as? String == "s")
-        #expect(weights["available"] as? Int == 48 && weights["completed"] as? Int == 0)
+        #expect(weights["available"] as? Int == 56 && weights["completed"] as? Int == 0)
         #expect(weights["eta_seconds"] == nil, "no ETA while nothing completes")
 
-        #expect(try jobs("pause", url) == "run s (#1): paused 48 job(s)")
+        #expect(try jobs("pause", url) == "run s (#1): paused 56 job(s)")
         (run, weights) = try status(url)
-        #expect(run["paused"] as? Bool == true && weights["paused"] as? Int == 48 && weights["available"] as? Int == 0)
-        #expect(try jobs("resume", url) == "run s (#1): resumed 48 job(s)")
+        #expect(run["paused"] as? Bool == true && weights["paused"] as? Int == 56 && weights["available"] as? Int == 0)
+        #expect(try jobs("resume", url) == "run s (#1): resumed 56 job(s)")
 
         // One job fails for good and one is held by a live worker: both show.
         let db = try Connection(url: url)
@@ -54,16 +54,16 @@ import Testing
         #expect(text.contains("live workers: 1 process(es), 1 slot(s)"), "\(text)")
 
         #expect(try jobs("retry", url) == "run s (#1): retried 1 job(s)")
-        #expect(try jobs("cancel", url) == "run s (#1): cancelled 48 job(s)")
+        #expect(try jobs("cancel", url) == "run s (#1): cancelled 56 job(s)")
         (run, weights) = try status(url)
-        #expect(run["cancelled"] as? Bool == true && weights["discarded"] as? Int == 48)
+        #expect(run["cancelled"] as? Bool == true && weights["discarded"] as? Int == 56)
         #expect(try !queue.complete(on: db, jobID: claimed[1].id, token: claimed[1].leaseToken), "the cancel fenced the running job")
-        #expect(try jobs("retry", url, run: "1") == "run s (#1): retried 48 job(s)", "runs are named by id or name")
+        #expect(try jobs("retry", url, run: "1") == "run s (#1): retried 56 job(s)", "runs are named by id or name")
 
         let work = try SpectraProcess.run(["work", "--drain", "--concurrency", "2"], url: url)
         #expect(work.status == 0, "\(work.stderr)")
         (run, weights) = try status(url)
-        #expect(weights["completed"] as? Int == 48 && weights["eta_seconds"] as? Double == 0)
+        #expect(weights["completed"] as? Int == 56 && weights["eta_seconds"] as? Double == 0)
         #expect((weights["throughput"] as? Double ?? 0) > 0)
         #expect(run["cancelled"] as? Bool == false && run["workers"] as? Int == 0)
     }

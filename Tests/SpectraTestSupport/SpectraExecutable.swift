@@ -10,6 +10,13 @@ public enum SpectraExecutable {
     /// The bundled checkpoint series the demo runs on.
     public static let bundledSeries = repositoryRoot.appendingPathComponent("examples/tiny-pythia")
 
+    /// The checkpoint directory of a bundled revision: its snapshot in examples/hub.
+    public static func bundledCheckpoint(_ revision: String) -> URL {
+        let repo = repositoryRoot.appendingPathComponent("examples/hub/models--spectra--tiny-pythia")
+        let commit = (try? String(contentsOf: repo.appendingPathComponent("refs/\(revision)"), encoding: .utf8)) ?? revision
+        return repo.appendingPathComponent("snapshots/\(commit)")
+    }
+
     /// Built beside the test bundle by `swift build --build-tests`.
     public static var binary: URL {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -72,5 +79,16 @@ public enum SpectraExecutable {
     public static func run(_ arguments: [String], environment: [String: String?] = [:],
                            directory: URL? = nil) throws -> Output {
         try collect(launch(arguments, environment: environment, directory: directory))
+    }
+
+    /// Runs another program (chromium, python3) to the end, output collected.
+    public static func runProgram(_ executable: String, _ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return try collect(process)
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+
+/// cos and sin of rotary position embeddings for positions 0..<length, computed the way
+/// transformers does in Float32 (inverse frequencies, then position × frequency rounded to
+/// Float32, then cos and sin), so long positions round like the reference.
+struct RotaryTable {
+    /// How many leading dimensions of each head rotate (even).
+    let dimensions: Int
+    let half: Int
+    /// length × half, row-major.
+    private let cosines: [Float]
+    private let sines: [Float]
+
+    init(dimensions: Int, base: Double, length: Int) {
+        self.dimensions = dimensions
+        half = dimensions / 2
+        let inverse: [Float] = (0..<half).map { i in
+            let exponent = Float(2 * i) / Float(dimensions)
+            return 1 / Float(pow(base, Double(exponent)))
+        }
+        var cosines = [Float](repeating: 0, count: length * half)
+        var sines = cosines
+        for p in 0..<length {
+            for i in 0..<half {
+                let angle = Float(p) * inverse[i]
+                cosines[p * half + i] = Float(cos(Double(angle)))
+                sines[p * half + i] = Float(sin(Double(angle)))
+            }
+        }
+        self.cosines = cosines
+        self.sines = sines
+    }
+
+    /// Rotates the first `dimensions` values of each head in rows of `x`: row r (stride
+    /// `ld`) is at `positions[r]`, and its heads start at `headOffsets` (GPT-NeoX's
+    /// rotate_half: value i pairs with value i + half).
+    func apply(_ x: UnsafeMutablePointer<Float>, ld: Int, positions: [Int32], headOffsets: [Int]) {
+        guard half > 0 else { return }
+        cosines.withUnsafeBufferPointer { cosBuffer in
+            sines.withUnsafeBufferPointer { sinBuffer in
+                positions.withUnsafeBufferPointer { pos in
+                    Parallel.rows(pos.count, work: pos.count * headOffsets.count * dimensions) { range in
+                        for r in range {
+                            let c = cosBuffer.baseAddress! + Int(pos[r]) * half
+                            let s = sinBuffer.baseAddress! + Int(pos[r]) * half
+                            for offset in headOffsets {
+                                let v = x + r * ld + offset
+                                for i in 0..<half {
+                                    let a = v[i], b = v[i + half]
+                                    v[i] = a * c[i] - b * s[i]
+                                    v[i + half] = b * c[i] + a * s[i]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

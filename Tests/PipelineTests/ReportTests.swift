@@ -1,0 +1,49 @@
+import Foundation
+import Pipeline
+import SpectraTestSupport
+import Testing
+
+/// The report as a reader sees it: rendered by headless Chromium (Debian `chromium`) to a
+/// PNG, whose pixels must show the plotted series in their colours.
+@Suite("Report")
+struct ReportTests {
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test("spectra report writes HTML whose SVG plots Chromium draws")
+    func rendered() throws {
+        let url = try TestSupport.migratedDatabase()
+        try SyntheticResults.write(url: url)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let env = ["DATABASE_URL": url]
+        // Before aggregation the report says what to do instead of drawing empty plots.
+        let early = try SpectraExecutable.run(["report", "--run", "synthetic", "--out", out.path], environment: env)
+        #expect(early.status != 0 && early.stderr.contains("spectra aggregate"))
+        _ = try SpectraExecutable.run(["aggregate"], environment: env)
+        let result = try SpectraExecutable.run(["report", "--run", "synthetic", "--out", out.path], environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 2 + 2 + 2)   // 2 line charts, 2 heatmaps, 2 weight charts
+        #expect(html.contains("class=\"marker\""))                              // phase boundaries drawn
+        #expect(html.contains("tiny-pythia") && html.contains("tiny-olmo"))
+
+        let chromium = try #require(Self.chromium, "Debian's chromium is needed to render the report (scripts/test installs it as root)")
+        let png = out.appendingPathComponent("report.png")
+        let render = try SpectraExecutable.runProgram(chromium, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=0.5",
+            "--window-size=1150,2600", "--screenshot=\(png.path)", out.appendingPathComponent("index.html").absoluteString])
+        #expect(FileManager.default.fileExists(atPath: png.path), "chromium: \(render.stderr.suffix(400))")
+        // Pythia blue, OLMo red, and the heatmap ramp's dark and yellow ends.
+        let stats = try SpectraExecutable.runProgram("/usr/bin/env", [
+            "python3", SpectraExecutable.repositoryRoot.appendingPathComponent("tools/png_stats.py").path, png.path,
+            "#1f5fa8", "#d62728", "#440154", "#fde725"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any], "\(stats.stderr)")
+        let matches = try #require(json["matches"] as? [Int])
+        #expect(matches[0] > 200, "Pythia's series should be drawn in blue: \(stats.stdout)")
+        #expect(matches[1] > 200, "OLMo's series should be drawn in red: \(stats.stdout)")
+        #expect(matches[2] > 50 && matches[3] > 50, "the heatmaps should span the colour ramp: \(stats.stdout)")
+        #expect((json["nonwhite_fraction"] as? Double ?? 0) > 0.05)
+    }
+}
