@@ -92,6 +92,10 @@ class Worker:
             beat.join()
 
     def extract(self, job, args, check):
+        # This node's mount of the store, else the root the run was planned with.
+        root = self.options.artifacts or args.get("artifacts")
+        if not root:
+            raise ValueError("no artifact store: pass --artifacts (or SPECTRA_ARTIFACTS); the job names none")
         device, dtype = forward.device_and_dtype()
         model, encode = forward.load(args["checkpoint"], device, dtype)
         lines, sequences = probe.select(args["probe"], encode)
@@ -101,7 +105,7 @@ class Worker:
         rows = []
         for (pooling, layer), matrix in sorted(states.items()):
             relative = f"run-{job['run_id']}/ckpt-{job['checkpoint_id']}/{pooling}/layer-{layer:02d}.npy"
-            digest = write_npy(os.path.join(self.options.artifacts, relative), matrix)
+            digest = write_npy(os.path.join(root, relative), matrix)
             rows.append((job["run_id"], job["checkpoint_id"], layer, pooling, relative, digest,
                          matrix.shape[0], matrix.shape[1], lines, job["id"], self.options.name))
         log.info("extract job #%s: %d samples, %d tokens, %d artifacts on %s", job["id"], len(lines),
@@ -171,7 +175,7 @@ def write_npy(path, matrix):
 
 def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--artifacts", default=os.environ.get("SPECTRA_ARTIFACTS"), help="artifact store root")
+    parser.add_argument("--artifacts", default=os.environ.get("SPECTRA_ARTIFACTS"), help="artifact store root as this node mounts it (default: the root the run was planned with)")
     parser.add_argument("--name", default=os.environ.get("SPECTRA_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}")
     parser.add_argument("--lease-seconds", type=float, default=60)
     parser.add_argument("--grace", type=float, default=25)
@@ -183,8 +187,6 @@ def parse(argv):
     options.database_url = os.environ.get("DATABASE_URL", "")
     if not options.database_url:
         parser.error("DATABASE_URL is not set")
-    if not options.artifacts:
-        parser.error("--artifacts (or SPECTRA_ARTIFACTS) is required")
     if options.lease_seconds < 3:
         parser.error("--lease-seconds must be at least 3")
     return options

@@ -19,7 +19,7 @@ import unittest
 import numpy as np
 import psycopg
 import torch
-from tokenizers import Tokenizer, models, pre_tokenizers
+from tokenizers import Tokenizer
 from transformers import AutoModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,7 +28,15 @@ import probe  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 SPECTRA = os.environ.get("SPECTRA_BIN", os.path.join(ROOT, ".build", "debug", "spectra"))
-CHECKPOINT = os.path.join(ROOT, "examples", "tiny-pythia", "step143000")
+SERIES = os.path.join(ROOT, "examples", "tiny-pythia")
+
+
+def last_checkpoint():
+    """The bundled series' last revision, through its hub cache (catalog.json)."""
+    catalog = json.loads(pathlib.Path(SERIES, "catalog.json").read_text())
+    hub = os.path.join(SERIES, catalog["hub_cache"], "models--" + catalog["repo"].replace("/", "--"))
+    commit = pathlib.Path(hub, "refs", catalog["revisions"][-1]["name"]).read_text().strip()
+    return os.path.join(hub, "snapshots", commit)
 
 
 class SplitMix64Tests(unittest.TestCase):
@@ -55,15 +63,6 @@ class SplitMix64Tests(unittest.TestCase):
         os.unlink(f.name)
 
 
-def byte_tokenizer(path):
-    """A 256-token byte-level tokenizer for the tiny model (vocab_size 256)."""
-    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
-    vocab = {ch: i for i, ch in enumerate(alphabet)}
-    tok = Tokenizer(models.BPE(vocab=vocab, merges=[]))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.save(path)
-
-
 class WorkerTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -75,9 +74,8 @@ class WorkerTests(unittest.TestCase):
                                    capture_output=True, text=True).stdout.strip()
         subprocess.run([SPECTRA, "db", "migrate"], check=True, capture_output=True,
                        env={**os.environ, "DATABASE_URL": cls.owner})
-        cls.checkpoint = os.path.join(cls.tmp, "ckpt")
-        shutil.copytree(CHECKPOINT, cls.checkpoint)
-        byte_tokenizer(os.path.join(cls.checkpoint, "tokenizer.json"))
+        cls.checkpoint = last_checkpoint()
+        cls.hidden = json.loads(pathlib.Path(cls.checkpoint, "config.json").read_text())["hidden_size"]
         with psycopg.connect(cls.owner, autocommit=True) as db:
             db.execute("create role extractor_node login in role spectra_worker")
         cls.worker_url = cls.owner.replace("user=spectra", "user=extractor_node")
@@ -143,14 +141,46 @@ class WorkerTests(unittest.TestCase):
             matrix = np.load(os.path.join(store, path))
             self.assertEqual(matrix.dtype, np.dtype("<f4"))
             self.assertTrue(matrix.flags["C_CONTIGUOUS"])
-            self.assertEqual((nrows, ncols), (24, 64))
-            self.assertEqual(matrix.shape, (24, 64))
+            self.assertEqual((nrows, ncols), (24, self.hidden))
+            self.assertEqual(matrix.shape, (24, self.hidden))
             self.assertEqual(list(sample_lines), expected_lines)
             self.assertEqual((job_id, worker), (job, "test-extractor"))
             for row, hidden in enumerate(alone):
                 states = hidden[layer][0]
                 want = states[-1] if pooling == "last" else states.mean(dim=0)
                 np.testing.assert_allclose(matrix[row], want.numpy(), atol=1e-4, rtol=0)
+
+    def test_matches_the_swift_extract_job(self):
+        """The artifact contract: the same probe rows, and values within 1e-4 of what
+        `spectra work --kinds extract` wrote for an identically planned run (both fp32
+        on the CPU; they differ only in summation order)."""
+        store = os.path.join(self.tmp, "parity-store")
+        env = {**os.environ, "DATABASE_URL": self.owner, "SPECTRA_LOG_LEVEL": "error"}
+        plan = [SPECTRA, "plan", "--family", "local", "--model", SERIES, "--probe", os.path.join(ROOT, "examples", "probe.txt"),
+                "--samples", "24", "--max-tokens", "32", "--pooling", "last", "mean", "--artifacts", store]
+        with psycopg.connect(self.owner, autocommit=True) as db:
+            # Other tests' runs must not be picked up by either worker.
+            db.execute("update spectra.jobs set state = 'discarded' where state = 'available'")
+        subprocess.run(plan + ["--name", "swift-side"], check=True, capture_output=True, env=env)
+        subprocess.run([SPECTRA, "work", "--kinds", "extract", "--drain"], check=True, capture_output=True, env=env)
+        subprocess.run(plan + ["--name", "python-side"], check=True, capture_output=True, env=env)
+        proc = self.extractor(store, "--drain")
+        out, err = proc.communicate(timeout=300)
+        self.assertEqual(proc.returncode, 0, err)
+        with psycopg.connect(self.owner) as db:
+            rows = db.execute("""select r.name, a.checkpoint_id, a.layer, a.pooling, a.path, a.rows, a.columns, a.sample_lines
+                                   from spectra.artifacts a join spectra.runs r on r.id = a.run_id
+                                  where r.name in ('swift-side', 'python-side')""").fetchall()
+        sides = {}
+        for name, ckpt, layer, pooling, path, nrows, ncols, lines in rows:
+            sides.setdefault((ckpt, layer, pooling), {})[name] = (path, nrows, ncols, list(lines))
+        self.assertGreater(len(sides), 0)
+        for key, pair in sides.items():
+            self.assertEqual(set(pair), {"swift-side", "python-side"}, key)
+            swift, python = pair["swift-side"], pair["python-side"]
+            self.assertEqual(swift[1:], python[1:], key)
+            np.testing.assert_allclose(np.load(os.path.join(store, python[0])), np.load(os.path.join(store, swift[0])),
+                                       atol=1e-4, rtol=0, err_msg=str(key))
 
     def test_sigterm_releases_the_running_job(self):
         lines = [f"sample {i} " + "lorem ipsum dolor sit amet " * 3 for i in range(3000)]
