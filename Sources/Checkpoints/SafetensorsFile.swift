@@ -102,7 +102,21 @@ public final class SafetensorsFile: @unchecked Sendable {
                 + "tensors can be read as Float32")
         }
         let source = base + dataStart + info.byteRange.lowerBound
-        return FloatConversion.decode(source, count: info.elementCount, dtype: info.dtype)
+        let values = FloatConversion.decode(source, count: info.elementCount, dtype: info.dtype)
+        evictPages(of: info)
+        return values
+    }
+
+    /// Drops the mapped pages wholly inside a tensor once it has been copied out, so a
+    /// model loaded tensor by tensor peaks at its Float32 weights, not at those plus the
+    /// file's pages. The mapping is private and read-only: dropped pages are read again
+    /// from the file if anyone touches them later, so this never changes what is read.
+    private func evictPages(of info: TensorInfo) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = dataStart + info.byteRange.lowerBound, end = dataStart + info.byteRange.upperBound
+        let first = (start + page - 1) / page * page, last = end / page * page
+        guard last > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, Int32(MADV_DONTNEED))
     }
 
     /// Maps the whole file read-only. The mapping is private, so a writer truncating the
