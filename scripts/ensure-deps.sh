@@ -5,9 +5,10 @@
 set -euo pipefail
 
 packages=(libopenblas-dev liblapacke-dev pkg-config libpq-dev postgresql)
-# `--cluster` (scripts/test): the engines the orchestration tests run on. Installed as
-# root; otherwise those tests show as skipped, so they are not required.
-cluster=(slurm-wlm munge pgbouncer openssl python3-venv)
+# `--cluster` (scripts/test): the engines the orchestration tests run on, and Chromium,
+# which renders the HTML report in its test. Installed as root; otherwise those tests
+# show as skipped, so they are not required.
+cluster=(slurm-wlm munge pgbouncer openssl python3-venv chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
