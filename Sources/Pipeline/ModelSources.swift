@@ -19,7 +19,7 @@ enum ModelSources {
         switch request.family {
         case "local":
             return try request.models.map { path in
-                var model = PlannedModel(series: try LocalSeries.open(directory: path))
+                var model = try PlannedModel.localSeries(directory: path)
                 if let selection { model.revisions = try pick(model.revisions, selection, model: model.name) }
                 return model
             }

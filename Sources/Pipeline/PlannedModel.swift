@@ -32,20 +32,6 @@ struct PlannedModel: Sendable {
         self.revisions = revisions
     }
 
-    init(series: LocalSeries) {
-        name = series.name
-        family = series.family
-        architecture = series.architecture
-        layerCount = series.layerCount
-        hiddenSize = series.hiddenSize
-        source = series.directory.path
-        revisions = series.revisions.map {
-            Revision(name: $0.name, step: $0.step, tokens: $0.tokens,
-                     checkpoint: CheckpointArguments(checkpoint: $0.directory.path, repo: nil, model: series.name, revision: $0.name),
-                     location: $0.directory.path)
-        }
-    }
-
     /// The `args` of a weights job (a checkpoint job's arguments).
     func weightsArguments(_ revision: Revision) -> String {
         let encoder = JSONEncoder()

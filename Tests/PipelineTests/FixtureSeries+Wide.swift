@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+@testable import Pipeline
 import SpectraTestSupport
 
 extension FixtureSeries {
@@ -42,23 +43,15 @@ extension FixtureSeries {
     }
 }
 
-/// SplitMix64 with Box–Muller: reproducible weights without Foundation's generator.
+/// Box–Muller over the pipeline's SplitMix64: reproducible weights without Foundation's generator.
 struct FixtureRandom {
-    var state: UInt64
+    var source: SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
     mutating func normal() -> Float {
-        let u1 = (Double(next() >> 11) + 1) / 9_007_199_254_740_993
-        let u2 = Double(next() >> 11) / 9_007_199_254_740_992
+        let u1 = (Double(source.next() >> 11) + 1) / 9_007_199_254_740_993
+        let u2 = Double(source.next() >> 11) / 9_007_199_254_740_992
         return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
     }
 }
