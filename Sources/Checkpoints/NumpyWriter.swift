@@ -27,11 +27,17 @@ public enum NumpyWriter {
     /// Writes `matrix` to `url` through a temporary file in the same directory and a rename,
     /// so a reader (or a preempted writer) never sees a partial file.
     public static func write(_ matrix: Matrix<Float>, to url: URL) throws(CheckpointError) {
+        try writeAtomically(encode(matrix), to: url)
+    }
+
+    /// Writes `data` to `url` (creating its directory) through a uniquely named temporary
+    /// file beside it and a rename, which replaces any file already there.
+    public static func writeAtomically(_ data: Data, to url: URL) throws(CheckpointError) {
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try encode(matrix).write(to: temporary)
+            try data.write(to: temporary)
             guard rename(temporary.path, url.path) == 0 else {
                 throw CheckpointError(.ioFailure, "cannot move \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))")
             }

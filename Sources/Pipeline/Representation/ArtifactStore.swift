@@ -38,18 +38,7 @@ public struct ArtifactStore: Sendable, Equatable {
     /// Writes the matrix atomically and returns the SHA-256 of the bytes written.
     public func write(_ matrix: Matrix<Float>, at relativePath: String) throws(CheckpointError) -> String {
         let data = NumpyWriter.encode(matrix)
-        let target = url(relativePath)
-        let temporary = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: temporary)
-            if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
-            try FileManager.default.moveItem(at: temporary, to: target)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError(.ioFailure, "artifact \(target.path): cannot write it (\(error.localizedDescription))")
-        }
+        try NumpyWriter.writeAtomically(data, to: url(relativePath))
         return SHA256.hexDigest(data)
     }
 
