@@ -27,10 +27,4 @@ public struct Aggregator: Sendable {
         }
         return counts
     }
-
-    /// Refreshes every view; returns the row count of `spectra.layer_metrics`.
-    @discardableResult
-    public func refresh(url: String) throws -> Int {
-        try refreshAll(url: url).first { $0.view == "layer_metrics" }?.rows ?? 0
-    }
 }
