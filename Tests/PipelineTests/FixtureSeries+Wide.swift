@@ -1,6 +1,6 @@
 import Checkpoints
 import Foundation
-@testable import Pipeline
+import LinearAlgebra
 import SpectraTestSupport
 
 extension FixtureSeries {

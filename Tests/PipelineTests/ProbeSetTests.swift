@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 @testable import Pipeline
 import Testing
 

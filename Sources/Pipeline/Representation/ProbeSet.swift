@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import Postgres
 
 /// How a run picks its probe sequences: recorded in the run's configuration and in every
@@ -119,20 +120,5 @@ public struct ProbeSet: Sendable {
                 "probe file \(path): only \(selection.lines.count) document(s) have at least \(spec.minTokens) tokens; a spectrum needs more samples")
         }
         return selection
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): tiny, and trivial to reproduce in any language.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
