@@ -10,6 +10,12 @@ extension RepresentationMetrics {
         public var renyiEntropy1: Double?
         public var renyiEntropy2: Double?
 
+        init(rankme: Double, participationRatio: Double, stableRank: Double) {
+            self.rankme = rankme
+            self.participationRatio = participationRatio
+            self.stableRank = stableRank
+        }
+
         public init(_ report: RepresentationReport) {
             rankme = report.rankme
             rankmeGarrido = report.rankmeGarrido
@@ -23,11 +29,9 @@ extension RepresentationMetrics {
 
     /// Every metric but α-ReQ (left nil); each of them still an error when it cannot be computed.
     public static func withoutAlpha(eigenvalues: [Double], rawSingularValues: [Double]? = nil) throws(MetricError) -> Lenient {
-        var report = Lenient(RepresentationReport(
-            rankme: try RankMe.paper(eigenvalues: eigenvalues), rankmeGarrido: nil, alphaReq: 0,
-            participationRatio: try ParticipationRatio.compute(eigenvalues: eigenvalues),
-            stableRank: try StableRank.compute(eigenvalues: eigenvalues)))
-        report.alphaReq = nil
+        var report = Lenient(rankme: try RankMe.paper(eigenvalues: eigenvalues),
+                             participationRatio: try ParticipationRatio.compute(eigenvalues: eigenvalues),
+                             stableRank: try StableRank.compute(eigenvalues: eigenvalues))
         if let sigma = rawSingularValues {
             report.rankmeGarrido = try RankMe.garrido(singularValues: sigma)
             report.renyiEntropy1 = try RenyiEntropy.compute(singularValues: sigma, order: 1)

@@ -23,7 +23,17 @@ public struct ArtifactStore: Sendable, Equatable {
 
     /// Where the matrix of one hidden-state index and pooling lives, relative to the root.
     public static func relativePath(run: Int64, checkpoint: Int64, pooling: String, layer: Int) -> String {
-        "run-\(run)/ckpt-\(checkpoint)/\(pooling)/" + layerFileName(layer)
+        checkpointDirectory(run: run, checkpoint: checkpoint) + "/\(pooling)/" + layerFileName(layer)
+    }
+
+    /// Everything one checkpoint of one run keeps in the store, relative to the root.
+    public static func checkpointDirectory(run: Int64, checkpoint: Int64) -> String {
+        "run-\(run)/ckpt-\(checkpoint)"
+    }
+
+    /// Where an extract job's saved progress lives: under the checkpoint, one folder per lease.
+    static func partialDirectory(run: Int64, checkpoint: Int64) -> String {
+        checkpointDirectory(run: run, checkpoint: checkpoint) + "/partial"
     }
 
     /// `layer-07.npy`: the hidden-state index, two digits at least.

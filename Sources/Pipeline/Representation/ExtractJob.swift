@@ -41,7 +41,8 @@ struct ExtractJob: JobHandler {
         }
 
         var pooled = PooledRows(layers: args.layers, poolings: args.poolings)
-        let partialDirectory = "run-\(job.runID)/ckpt-\(job.checkpointID)/partial/\(job.leaseToken.uuidString.lowercased())"
+        let partialRoot = ArtifactStore.partialDirectory(run: job.runID, checkpoint: job.checkpointID)
+        let partialDirectory = partialRoot + "/" + job.leaseToken.uuidString.lowercased()
         var start = 0
         if let progress = ExtractProgress.decode(job.progress), progress.rows <= selection.tokens.count {
             do {
@@ -86,7 +87,7 @@ struct ExtractJob: JobHandler {
         let lines = selection.lines.map(Int64.init)
         let worker = context.workerName
         let rows = artifacts
-        let partialRoot = store.url("run-\(job.runID)/ckpt-\(job.checkpointID)/partial")
+        let partialURL = store.url(partialRoot)
         return JobCompletion { db in
             for row in rows {
                 try db.execute(SQLQuery(
@@ -103,7 +104,7 @@ struct ExtractJob: JobHandler {
             }
             // Partial matrices of earlier attempts are no longer needed once this commits;
             // removing them first is harmless because a rollback leaves the finals in place.
-            try? FileManager.default.removeItem(at: partialRoot)
+            try? FileManager.default.removeItem(at: partialURL)
         }
     }
 
