@@ -120,4 +120,23 @@ extension JobQueue {
         for row in rows { done.append(try row.decode("id", as: Int64.self)) }
         return done
     }
+
+    /// Completes the job inside the caller's transaction (after its results are written)
+    /// and claims up to `limit` more in the same transaction, so a busy worker commits
+    /// once per job. Throws `QueueError.leaseLost` when the lease is no longer held; the
+    /// caller's transaction is then aborted and must be rolled back, results included.
+    public func completeAndClaim(on connection: Connection, jobID: Int64, token: UUID, worker: String,
+                                 limit: Int, kinds: [String]? = nil) throws -> [ClaimedJob] {
+        let query = SQLQuery(
+            "select * from spectra.complete_and_claim(\(jobID), \(token), \(worker)::text, \(limit)::int, \(leaseSeconds), \(kinds)::text[])",
+            name: "complete_and_claim")
+        let outcome = Result { () throws(PostgresError) -> [Row] in try connection.query(query) }
+        if case .failure(let error) = outcome, error.sqlState == Self.leaseLostState {
+            throw QueueError(.leaseLost, error.message)
+        }
+        return try outcome.get().map { row throws(PostgresError) in try ClaimedJob(row: row) }
+    }
+
+    /// The SQLSTATE `spectra.complete_and_claim` raises when the lease is gone.
+    static let leaseLostState = "SP001"
 }

@@ -4,10 +4,13 @@ import Postgres
 
 extension WorkerSlot {
     /// Commits the job's results and its completion in one transaction, fenced by the
-    /// lease token. If the connection drops during the commit, asks the database how the
-    /// job stands before deciding anything, so a result that did commit is never redone
-    /// and one that did not is never reported done.
-    mutating func complete(_ job: ClaimedJob, context: JobContext, completion: JobCompletion, logger: Logger) {
+    /// lease token; with `claimsNext` (and no shutdown under way) the same transaction
+    /// claims the slot's next batch. If the connection drops during the commit, asks the
+    /// database how the job stands before deciding anything, so a result that did commit
+    /// is never redone and one that did not is never reported done. (A batch claimed by
+    /// such a commit is not known to this slot: its leases expire and are reaped.)
+    mutating func complete(_ job: ClaimedJob, context: JobContext, completion: JobCompletion,
+                           claimsNext: Bool, logger: Logger) {
         for attempt in 1...2 {
             let writable = context.state.withLock { $0.tracker.mayWrite(now: WorkerRuntime.monotonicNow()) && !$0.releasedByRuntime }
             guard writable else {
@@ -18,11 +21,18 @@ extension WorkerSlot {
             do {
                 let db = try connect()
                 let queue = runtime.queue
-                try db.withTransaction { tx in
-                    guard try queue.complete(on: tx, jobID: job.id, token: job.leaseToken) else {
+                let (worker, batch, kinds) = (name, runtime.options.claimBatch, self.kinds)
+                let claimNow = claimsNext && !runtime.isStopping
+                prefetched = try db.withTransaction { tx -> [ClaimedJob] in
+                    var next: [ClaimedJob] = []
+                    if claimNow {
+                        next = try queue.completeAndClaim(on: tx, jobID: job.id, token: job.leaseToken,
+                                                          worker: worker, limit: batch, kinds: kinds)
+                    } else if try !queue.complete(on: tx, jobID: job.id, token: job.leaseToken) {
                         throw QueueError(.leaseLost, "\(job.label): the lease expired or passed to another worker before completion")
                     }
                     try completion.write(tx)
+                    return next
                 }
                 context.state.withLock { $0.tracker.apply(.finished) }
                 runtime.summary.withLock { $0.completed += 1 }

@@ -8,6 +8,8 @@ struct WorkerSlot {
     let index: Int
     let kinds: [String]
     var connection: Connection?
+    /// Jobs claimed in the transaction that completed the previous one, run next.
+    var prefetched: [ClaimedJob] = []
 
     init(runtime: WorkerRuntime, index: Int, kinds: [String]) {
         self.runtime = runtime
@@ -22,7 +24,11 @@ struct WorkerSlot {
         while !runtime.isStopping {
             do {
                 let db = try connect()
-                let jobs = try runtime.queue.claim(on: db, worker: name, limit: runtime.options.claimBatch, kinds: kinds)
+                var jobs = prefetched
+                prefetched = []
+                if jobs.isEmpty {
+                    jobs = try runtime.queue.claim(on: db, worker: name, limit: runtime.options.claimBatch, kinds: kinds)
+                }
                 guard !jobs.isEmpty else {
                     // Expired leases are reaped by the heartbeat thread on a timer.
                     if runtime.options.drain, try !runtime.queue.hasOutstandingWork(on: db, kinds: kinds) { return }
@@ -73,15 +79,16 @@ struct WorkerSlot {
 
     /// Runs a claimed batch one job after another. Every job is registered up front, so
     /// the heartbeat thread keeps the leases of those still waiting alive; after a
-    /// shutdown the ones not yet started are released untouched.
+    /// shutdown the ones not yet started are released untouched. The last job's
+    /// completion claims the next batch in the same transaction.
     mutating func runInTurn(_ jobs: [ClaimedJob]) {
         let contexts = jobs.map { prepare($0) }
-        for (job, context) in zip(jobs, contexts) {
+        for (index, (job, context)) in zip(jobs, contexts).enumerated() {
             defer { runtime.unregister(job) }
             if runtime.isStopping {
                 release(job, context: context)
             } else {
-                process(job, context: context)
+                process(job, context: context, claimsNext: index == jobs.count - 1)
             }
         }
     }
@@ -101,7 +108,7 @@ struct WorkerSlot {
         return context
     }
 
-    mutating func process(_ job: ClaimedJob, context: JobContext) {
+    mutating func process(_ job: ClaimedJob, context: JobContext, claimsNext: Bool) {
         let log = context.logger
         guard let handler = runtime.handlers[job.kind] else {
             finish(job, context: context, failure: "no handler for job kind '\(job.kind)' in this worker", permanent: true)
@@ -124,7 +131,7 @@ struct WorkerSlot {
             finish(job, context: context, failure: "\(error)", permanent: error is any PermanentJobFailure)
             return
         }
-        complete(job, context: context, completion: completion, logger: log)
+        complete(job, context: context, completion: completion, claimsNext: claimsNext, logger: log)
     }
 }
 

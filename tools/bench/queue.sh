@@ -5,9 +5,11 @@
 #   tools/bench/queue.sh                 # prints a Markdown report, also saved in $OUT
 #
 # Measures, with pgbench as the client for everything (the same client for the peer):
-#   * no-op jobs claimed and completed per second (claim, then completion + one result
-#     row in one transaction, fenced by the lease token) for 1, 2, 4, 8, 16 workers and
-#     claim batches of 1, 10, 100; beside it plain SKIP LOCKED (no token, no result row)
+#   * no-op jobs claimed and completed per second for 1, 2, 4, 8, 16 workers and claim
+#     batches of 1, 10, 100, each completion fenced by the lease token and writing one
+#     result row in its transaction: one at a time as the worker runtime does it (the
+#     completion's transaction claims the next job), batches as claim, then completion;
+#     beside it plain SKIP LOCKED (no token, no result row), and one at a time the old way
 #   * claim latency p50/p99 (1 and 8 clients) with 10k and with 1M rows in spectra.jobs
 #   * heartbeats per second with 1,000 running jobs (8 clients)
 #   * pgbench -N (simple update) TPS, 8 clients: the one-row-per-transaction ceiling
@@ -75,11 +77,18 @@ for batch in 1 10 100; do
     for workers in 1 2 4 8 16; do
         total=${TOTAL[$batch]}
         per_client=$(( total / (workers * batch) ))
-        add_jobs $(( per_client * workers * batch ))
+        # One job to spare per client at batch 1: each client's last completion claims one.
+        add_jobs $(( per_client * workers * batch + (batch == 1 ? workers : 0) ))
         before=$(count "select coalesce(sum(completions), 0) from spectra.jobs")
-        script=$SCRIPTS/spectra_batch.pgbench
-        [ "$batch" = 1 ] && script=$SCRIPTS/spectra_one.pgbench
-        t=$(pgb -c "$workers" -j "$(( workers < THREADS ? workers : THREADS ))" -t "$per_client" -D batch="$batch" -f "$script" spectra | tps)
+        if [ "$batch" = 1 ]; then
+            # complete_and_claim: each client's first transaction only claims, so one more
+            # transaction than jobs, and the rate is scaled back to jobs.
+            t=$(pgb -c "$workers" -j "$(( workers < THREADS ? workers : THREADS ))" -t $(( per_client + 1 )) \
+                -D id=0 -D tok=00000000-0000-0000-0000-000000000000 -f "$SCRIPTS/spectra_one.pgbench" spectra | tps)
+            t=$(awk -v t="$t" -v n="$per_client" 'BEGIN { print t * n / (n + 1) }')
+        else
+            t=$(pgb -c "$workers" -j "$(( workers < THREADS ? workers : THREADS ))" -t "$per_client" -D batch="$batch" -f "$SCRIPTS/spectra_batch.pgbench" spectra | tps)
+        fi
         after=$(count "select coalesce(sum(completions), 0) from spectra.jobs")
         done_jobs=$(( after - before ))
         if [ "$done_jobs" != $(( per_client * workers * batch )) ]; then
@@ -88,6 +97,13 @@ for batch in 1 10 100; do
         RATE[$batch,$workers]=$(awk -v t="$t" -v b="$batch" 'BEGIN { printf "%.0f", t * b }')
         echo "spectra batch $batch, $workers workers: ${RATE[$batch,$workers]} jobs/s" >&2
     done
+    if [ "$batch" = 1 ]; then
+        # The same one at a time as before migration 0011 (claim, then completion: two commits).
+        add_jobs 10000
+        t=$(pgb -c 8 -j "$THREADS" -t 1250 -f "$SCRIPTS/spectra_one_two_commits.pgbench" spectra | tps)
+        RATE[two,1]=$(awk -v t="$t" 'BEGIN { printf "%.0f", t }')
+        echo "spectra one at a time with two commits per job, 8 workers: ${RATE[two,1]} jobs/s" >&2
+    fi
     add_plain "${TOTAL[$batch]}"
     t=$(pgb -c 8 -j "$THREADS" -t $(( TOTAL[$batch] / (8 * batch) )) -D batch="$batch" -f "$SCRIPTS/plain_batch.pgbench" spectra | tps)
     RATE[plain,$batch]=$(awk -v t="$t" -v b="$batch" 'BEGIN { printf "%.0f", t * b }')
@@ -148,7 +164,7 @@ fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "—" }'; }
 {
-echo "| jobs/s (claim + complete + result row) | 1 worker | 2 | 4 | 8 | 16 | plain SKIP LOCKED, 8 | Spectra ÷ plain at 8 |"
+echo "| jobs/s (claim + complete + result row; batch 1 claims the next job in the completion's transaction) | 1 worker | 2 | 4 | 8 | 16 | plain SKIP LOCKED, 8 | Spectra ÷ plain at 8 |"
 echo "|---|---|---|---|---|---|---|---|"
 for batch in 1 10 100; do
     echo "| batch $batch | ${RATE[$batch,1]} | ${RATE[$batch,2]} | ${RATE[$batch,4]} | ${RATE[$batch,8]} | ${RATE[$batch,16]} | ${RATE[plain,$batch]} | $(ratio "${RATE[$batch,8]}" "${RATE[plain,$batch]}") |"
@@ -157,6 +173,7 @@ echo
 echo "| measure | value | vs. pgbench -N ($PGBENCH_N TPS) |"
 echo "|---|---|---|"
 echo "| one at a time, 8 workers (jobs/s) | ${RATE[1,8]} | $(ratio "${RATE[1,8]}" "$PGBENCH_N") |"
+echo "| one at a time with two commits per job (claim, then completion; before 0011), 8 workers | ${RATE[two,1]} | $(ratio "${RATE[two,1]}" "$PGBENCH_N") |"
 echo "| batch 100, 8 workers (jobs/s) | ${RATE[100,8]} | $(ratio "${RATE[100,8]}" "$PGBENCH_N") |"
 echo "| heartbeats/s, 1,000 running jobs, 8 clients | $HEARTBEATS | $(ratio "$HEARTBEATS" "$PGBENCH_N") |"
 for rows in 10000 1000000; do
