@@ -21,6 +21,17 @@ struct WorkerSlot {
     var logger: Logger { runtime.logger }
 
     mutating func run() {
+        loop()
+        // A shutdown can land between the commit that claimed the next batch and its
+        // turn: give those jobs back now rather than leave them to expire.
+        if !prefetched.isEmpty {
+            let held = prefetched
+            prefetched = []
+            runInTurn(held)
+        }
+    }
+
+    private mutating func loop() {
         while !runtime.isStopping {
             do {
                 let db = try connect()

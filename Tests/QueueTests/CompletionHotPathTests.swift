@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Synchronization
 import Testing
 @testable import Queue
 
@@ -105,5 +106,30 @@ import Testing
         } while Date() < deadline
         #expect(combined == 5, "every completion claimed the next job in its transaction")
         #expect(try Self.count(db, calls + "'claim_jobs'") == 5 + 2, "five inside completions, the first claim and the last, empty one")
+    }
+
+    /// Asks its runtime to shut down from inside the completion's transaction, after the
+    /// next job was claimed there: the moment a SIGTERM could land.
+    final class StopWhileCompleting: JobHandler {
+        let runtime = Mutex<WorkerRuntime?>(nil)
+
+        func run(_ job: ClaimedJob, context: JobContext) throws -> JobCompletion {
+            let runtime = self.runtime.withLock { $0 }
+            return JobCompletion { _ in runtime?.shutdown() }
+        }
+    }
+
+    @Test func aShutdownReleasesTheJobClaimedByTheLastCompletion() throws {
+        let url = try ProtocolTests.queueURL(3)
+        let db = try Connection(url: url)
+        let handler = StopWhileCompleting()
+        let runtime = WorkerRuntime(options: WorkerRuntimeTests.options(url, batch: 1, lease: 30),
+                                    handlers: ["weights": handler], logger: WorkerRuntimeTests.logger)
+        handler.runtime.withLock { $0 = runtime }
+        let summary = runtime.run()
+        #expect(summary.completed == 1 && summary.released == 1 && summary.lost == 0, "\(summary)")
+        #expect(try Self.count(db, "select count(*)::int as n from spectra.jobs where state = 'completed'") == 1)
+        #expect(try Self.count(db, "select count(*)::int as n from spectra.jobs where state = 'available' and attempt = 0") == 2,
+                "the prefetched job went back without an attempt counted, the third was never claimed")
     }
 }
