@@ -11,11 +11,12 @@ public final class TemporaryServer: Sendable {
     public let directory: URL
     private let removed = Mutex(false)
 
-    /// Creates and starts a server with an empty database `database`.
-    public init(database: String = "spectra", logger: Logger? = nil) throws(PostgresError) {
+    /// Creates and starts a server with an empty database `database`; fsync and
+    /// synchronous commit are off unless `durable` (for tests about commits themselves).
+    public init(database: String = "spectra", durable: Bool = false, logger: Logger? = nil) throws(PostgresError) {
         directory = try TemporaryCleanup.makeDirectory()
         server = EmbeddedServer(dataDirectory: directory.appendingPathComponent("data"), database: database,
-                                durable: false, logger: logger ?? TemporaryCleanup.quietLogger)
+                                durable: durable, logger: logger ?? TemporaryCleanup.quietLogger)
         TemporaryCleanup.register(server, in: directory)
         do {
             try server.start()

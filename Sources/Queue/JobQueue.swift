@@ -14,18 +14,29 @@ public struct JobQueue: Sendable {
     public func claim(on connection: Connection, worker: String, limit: Int = 1,
                       kinds: [String]? = nil) throws(PostgresError) -> [ClaimedJob] {
         let rows = try connection.query(SQLQuery(
-            "select * from spectra.claim_jobs(\(worker)::text, \(limit)::int, \(leaseSeconds), \(kinds)::text[])",
+            "select c.* from spectra.claim_jobs(\(worker)::text, \(limit)::int, \(leaseSeconds), \(kinds)::text[]) as c\(unsafeRaw: Self.asyncCommit(connection))",
             name: "claim_jobs"))
         var jobs: [ClaimedJob] = []
         for row in rows { jobs.append(try ClaimedJob(row: row)) }
         return jobs
     }
 
+    /// A claim or a heartbeat sent on its own (not inside the caller's transaction)
+    /// commits without waiting for the WAL flush: all it writes is a lease, and a lease
+    /// lost in a server crash costs only a re-claim (the holder's next heartbeat or its
+    /// completion finds the token gone and it writes nothing). Completions, failures and
+    /// releases keep waiting for the flush. The clause rides in the same statement, so
+    /// it costs no round trip; `from` when the statement has no FROM list of its own.
+    static func asyncCommit(_ connection: Connection, from: Bool = false) -> String {
+        guard !connection.isInTransaction else { return "" }
+        return (from ? " from " : ", ") + "set_config('synchronous_commit', 'off', true)"
+    }
+
     /// Extends the lease; false means the lease is lost and nothing may be written.
     public func heartbeat(on connection: Connection, jobID: Int64, token: UUID,
                           progress: String?) throws(PostgresError) -> Bool {
         let rows = try connection.query(SQLQuery(
-            "select spectra.heartbeat_job(\(jobID), \(token), \(leaseSeconds), \(progress.map { JSON(raw: $0) })) as ok",
+            "select spectra.heartbeat_job(\(jobID), \(token), \(leaseSeconds), \(progress.map { JSON(raw: $0) })) as ok\(unsafeRaw: Self.asyncCommit(connection, from: true))",
             name: "heartbeat_job"))
         return try rows.first?.decode("ok", as: Bool.self) ?? false
     }
@@ -34,7 +45,7 @@ public struct JobQueue: Sendable {
     /// (for the others the lease is lost).
     public func heartbeat(on connection: Connection, jobs: [ClaimedJob]) throws(PostgresError) -> Set<Int64> {
         let rows = try connection.query(SQLQuery(
-            "select spectra.heartbeat_jobs(\(jobs.map(\.id)), \(jobs.map(\.leaseToken)), \(leaseSeconds)) as id",
+            "select h.id from spectra.heartbeat_jobs(\(jobs.map(\.id)), \(jobs.map(\.leaseToken)), \(leaseSeconds)) as h(id)\(unsafeRaw: Self.asyncCommit(connection))",
             name: "heartbeat_jobs"))
         var held: Set<Int64> = []
         for row in rows { held.insert(try row.decode("id", as: Int64.self)) }

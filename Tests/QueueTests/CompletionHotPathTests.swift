@@ -132,4 +132,37 @@ import Testing
         #expect(try Self.count(db, "select count(*)::int as n from spectra.jobs where state = 'available' and attempt = 0") == 2,
                 "the prefetched job went back without an attempt counted, the third was never claimed")
     }
+
+    /// A claim or heartbeat on its own commits without waiting for the WAL flush; a
+    /// completion waits. Counted by the server's WAL flushes (pg_stat_wal.wal_sync) on a
+    /// private server with stock durability, so no other test's commits are in the count.
+    @Test func leasesCommitAsynchronouslyAndCompletionsDurably() throws {
+        let server = try TemporaryServer(durable: true)
+        defer { server.remove() }
+        let db = try Connection(url: try ProtocolTests.queueURL(200, onServer: server.url))
+        let flushes = { () throws -> Int in
+            try db.unsafeExecute("select pg_stat_force_next_flush()")
+            try db.unsafeExecute("select pg_stat_clear_snapshot()")
+            return try Self.count(db, "select wal_sync::int as n from pg_stat_wal")
+        }
+        var jobs: [ClaimedJob] = []
+        let beforeClaims = try flushes()
+        for _ in 0..<100 {
+            jobs += try queue.claim(on: db, worker: "w", limit: 1)
+            _ = try queue.heartbeat(on: db, jobID: jobs.last!.id, token: jobs.last!.leaseToken, progress: #"{"rows": 1}"#)
+            _ = try queue.heartbeat(on: db, jobs: [jobs.last!])
+        }
+        let claimFlushes = try flushes() - beforeClaims
+        for job in jobs { #expect(try queue.complete(on: db, jobID: job.id, token: job.leaseToken)) }
+        let completionFlushes = try flushes() - beforeClaims - claimFlushes
+        #expect(jobs.count == 100 && Set(jobs.map(\.id)).count == 100)
+        // 300 lease writes: a few flushes by the WAL writer, far from one each.
+        #expect(claimFlushes < 60, "\(claimFlushes) WAL flushes for 100 claims and 200 heartbeats")
+        #expect(completionFlushes >= 100, "\(completionFlushes) WAL flushes for 100 completions")
+        // Inside a caller's transaction the clause is left out: that commit is the caller's.
+        try db.withTransaction { tx in
+            _ = try queue.claim(on: tx, worker: "w", limit: 1)
+            #expect(try tx.query("show synchronous_commit").first?.decode("synchronous_commit", as: String.self) == "on")
+        }
+    }
 }

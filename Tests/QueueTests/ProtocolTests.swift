@@ -15,10 +15,11 @@ import Testing
     }
 
     /// The same, as a URL (for workers that open their own connections).
-    static func queueURL(_ jobs: Int, maxAttempts: Int = 5) throws -> String {
+    static func queueURL(_ jobs: Int, maxAttempts: Int = 5, onServer adminURL: String? = nil) throws -> String {
         var logger = Logger(label: "spectra.tests")
         logger.logLevel = .warning
-        let url = try TemporaryDatabase.create(logger: logger)
+        let url = try adminURL.map { url throws(PostgresError) in try TemporaryDatabase.create(onServer: url, logger: logger) }
+            ?? TemporaryDatabase.create(logger: logger)
         let db = try Connection(url: url)
         _ = try Migrator(directory: migrations, schema: "spectra", logger: logger).migrate(db)
         try db.unsafeExecute("""
