@@ -165,4 +165,20 @@ import Testing
             #expect(try tx.query("show synchronous_commit").first?.decode("synchronous_commit", as: String.self) == "on")
         }
     }
+
+    /// Migration 0012: the plan key lives in spectra.job_keys, so a claim or completion
+    /// maintains no unique index on spectra.jobs but its primary key; inserts still skip
+    /// a planned key, and a deleted job's key can be planned again.
+    @Test func thePlanKeyStaysUniqueOutsideTheJobsTable() throws {
+        let db = try ProtocolTests.queueWithJobs(2)
+        let insert = "insert into spectra.jobs (run_id, kind, checkpoint_id, layer) values (1, 'weights', 1, 0), (1, 'weights', 1, 5), (1, 'weights', 1, 5)"
+        #expect(try db.execute(SQLQuery(stringLiteral: insert)) == 1, "layer 0 was planned already, layer 5 once")
+        #expect(try Self.count(db, "select count(*)::int as n from spectra.jobs") == 3)
+        #expect(try Self.count(db, "select count(*)::int as n from spectra.job_keys") == 3)
+        #expect(try Self.count(db, """
+            select count(*)::int as n from pg_index where indrelid = 'spectra.jobs'::regclass and indisunique
+            """) == 1, "only the primary key")
+        try db.unsafeExecute("delete from spectra.jobs where layer = 5")
+        #expect(try db.execute(SQLQuery("insert into spectra.jobs (run_id, kind, checkpoint_id, layer) values (1, 'weights', 1, 5)")) == 1)
+    }
 }

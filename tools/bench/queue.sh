@@ -121,7 +121,7 @@ echo "pgbench -N: $PGBENCH_N TPS" >&2
 #    its own committed transaction and each logged.
 latency() {
     local rows=$1 clients=$2
-    psql_q spectra -c "truncate spectra.results, spectra.artifacts, spectra.job_dependencies, spectra.jobs"
+    psql_q spectra -c "truncate spectra.results, spectra.artifacts, spectra.job_dependencies, spectra.job_keys, spectra.jobs"
     add_jobs "$rows"
     psql_q spectra -c "vacuum analyze spectra.jobs"
     rm -rf "$OUT/lat" && mkdir -p "$OUT/lat"
@@ -140,7 +140,7 @@ for rows in 10000 1000000; do
 done
 
 # 4. Heartbeats with 1,000 running jobs, tokens made predictable for the script.
-psql_q spectra -c "truncate spectra.results, spectra.artifacts, spectra.job_dependencies, spectra.jobs"
+psql_q spectra -c "truncate spectra.results, spectra.artifacts, spectra.job_dependencies, spectra.job_keys, spectra.jobs"
 add_jobs 1000
 psql_q spectra -c "select count(*) from spectra.claim_jobs('bench', 1000, 3600)" >/dev/null
 psql_q spectra -c "update spectra.jobs set lease_token = md5(id::text)::uuid"
