@@ -4,9 +4,9 @@
 -- Every claim and completion is a non-HOT update of the job's row, so each one used to
 -- add an entry to every index on spectra.jobs. For the unique plan key that meant
 -- comparing five columns and re-checking uniqueness against the row's older versions.
--- Measured with pgbench (tools/bench/queue.sh script, batch 100, 8 clients), that key was
--- the largest single cost of the batched hot path: 16.5–18.5k jobs/s with it, 20–23k
--- with only a run_id index in its place.
+-- Measured with pgbench (tools/bench/queue.sh, batch 100, 8 clients), that key was the
+-- largest single index cost of the batched hot path: the full benchmark went from 15.2k
+-- to 18.4k jobs/s with it moved here (BENCHMARKS.md).
 create table spectra.job_keys (
     run_id        bigint not null,
     kind          text   not null,
