@@ -25,18 +25,17 @@ public struct JobQueue: Sendable {
     /// commits without waiting for the WAL flush: all it writes is a lease, and a lease
     /// lost in a server crash costs only a re-claim (the holder's next heartbeat or its
     /// completion finds the token gone and it writes nothing). Completions, failures and
-    /// releases keep waiting for the flush. The clause rides in the same statement, so
-    /// it costs no round trip; `from` when the statement has no FROM list of its own.
-    static func asyncCommit(_ connection: Connection, from: Bool = false) -> String {
-        guard !connection.isInTransaction else { return "" }
-        return (from ? " from " : ", ") + "set_config('synchronous_commit', 'off', true)"
+    /// releases keep waiting for the flush. The clause joins the statement's FROM list,
+    /// so it costs no round trip.
+    static func asyncCommit(_ connection: Connection) -> String {
+        connection.isInTransaction ? "" : ", set_config('synchronous_commit', 'off', true)"
     }
 
     /// Extends the lease; false means the lease is lost and nothing may be written.
     public func heartbeat(on connection: Connection, jobID: Int64, token: UUID,
                           progress: String?) throws(PostgresError) -> Bool {
         let rows = try connection.query(SQLQuery(
-            "select spectra.heartbeat_job(\(jobID), \(token), \(leaseSeconds), \(progress.map { JSON(raw: $0) })) as ok\(unsafeRaw: Self.asyncCommit(connection, from: true))",
+            "select h.ok from spectra.heartbeat_job(\(jobID), \(token), \(leaseSeconds), \(progress.map { JSON(raw: $0) })) as h(ok)\(unsafeRaw: Self.asyncCommit(connection))",
             name: "heartbeat_job"))
         return try rows.first?.decode("ok", as: Bool.self) ?? false
     }
@@ -141,6 +140,8 @@ extension JobQueue {
         let query = SQLQuery(
             "select * from spectra.complete_and_claim(\(jobID), \(token), \(worker)::text, \(limit)::int, \(leaseSeconds), \(kinds)::text[])",
             name: "complete_and_claim")
+        // Through Result rather than do/catch: a typed-throws catch with a where clause
+        // here crashed swift-frontend 6.3.1 (MandatoryAllocBoxToStack).
         let outcome = Result { () throws(PostgresError) -> [Row] in try connection.query(query) }
         if case .failure(let error) = outcome, error.sqlState == Self.leaseLostState {
             throw QueueError(.leaseLost, error.message)
