@@ -10,6 +10,7 @@
 #     result row in its transaction: one at a time as the worker runtime does it (the
 #     completion's transaction claims the next job), batches as claim, then completion;
 #     beside it plain SKIP LOCKED (no token, no result row), and one at a time the old way
+#   * batch 100 at 8 workers again while 10,000 other jobs are held by other workers
 #   * claim latency p50/p99 (1 and 8 clients) with 10k and with 1M rows in spectra.jobs
 #   * heartbeats per second with 1,000 running jobs (8 clients)
 #   * pgbench -N (simple update) TPS, 8 clients: the one-row-per-transaction ceiling
@@ -110,6 +111,17 @@ for batch in 1 10 100; do
     echo "plain SKIP LOCKED batch $batch, 8 workers: ${RATE[plain,$batch]} jobs/s" >&2
 done
 
+# 1b. Batch 100 at 8 workers while 10,000 other jobs are held by other workers (a large
+#     cluster): a batch's completion and heartbeat must not cost more as the running set grows.
+psql_q spectra -c "insert into spectra.jobs (run_id, kind, checkpoint_id, layer, priority)
+    select 1, 'weights', 1, coalesce((select max(layer) from spectra.jobs), 0) + g, 1 from generate_series(1, 10000) g"
+psql_q spectra -c "select count(*) from spectra.claim_jobs('elsewhere', 10000, 3600)" >/dev/null
+add_jobs 200000
+psql_q spectra -c "vacuum analyze spectra.jobs"
+t=$(pgb -c 8 -j "$THREADS" -t 250 -D batch=100 -f "$SCRIPTS/spectra_batch.pgbench" spectra | tps)
+RATE[held,100]=$(awk -v t="$t" 'BEGIN { printf "%.0f", t * 100 }')
+echo "spectra batch 100, 8 workers, 10,000 other jobs running: ${RATE[held,100]} jobs/s" >&2
+
 # 2. pgbench -N, the ceiling for one-row-per-transaction work.
 "$PGBIN/createdb" -h "$SOCK" -p "$PORT" -U bench pgb
 "$PGBIN/pgbench" -h "$SOCK" -p "$PORT" -U bench -i -s 10 -q pgb >/dev/null 2>&1
@@ -175,6 +187,7 @@ echo "|---|---|---|"
 echo "| one at a time, 8 workers (jobs/s) | ${RATE[1,8]} | $(ratio "${RATE[1,8]}" "$PGBENCH_N") |"
 echo "| one at a time with two commits per job (claim, then completion; before 0011), 8 workers | ${RATE[two,1]} | $(ratio "${RATE[two,1]}" "$PGBENCH_N") |"
 echo "| batch 100, 8 workers (jobs/s) | ${RATE[100,8]} | $(ratio "${RATE[100,8]}" "$PGBENCH_N") |"
+echo "| batch 100, 8 workers, while 10,000 other jobs are running (jobs/s) | ${RATE[held,100]} | $(ratio "${RATE[held,100]}" "$PGBENCH_N") |"
 echo "| heartbeats/s, 1,000 running jobs, 8 clients | $HEARTBEATS | $(ratio "$HEARTBEATS" "$PGBENCH_N") |"
 for rows in 10000 1000000; do
     for clients in 1 8; do

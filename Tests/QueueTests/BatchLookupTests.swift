@@ -1,0 +1,64 @@
+import Foundation
+import Postgres
+import Testing
+@testable import Queue
+
+/// Migration 0013: a batched completion or heartbeat reads the jobs of its batch, not
+/// every running job of the queue.
+@Suite struct BatchLookupTests {
+    let queue = JobQueue(leaseSeconds: 30)
+
+    /// Rows of spectra.jobs that statements in this database have read so far: heap
+    /// tuples fetched through an index plus those read by sequential scans, as the
+    /// cumulative statistics count them. The forced flush runs when the session goes idle
+    /// after the first statement, before the second one reads the view.
+    static func jobRowsRead(_ db: Connection) throws -> Int {
+        _ = try db.query("select pg_stat_force_next_flush()")
+        return try db.query("""
+            select (coalesce(idx_tup_fetch, 0) + seq_tup_read)::int as n
+              from pg_stat_user_tables where relid = 'spectra.jobs'::regclass
+            """).first?.decode("n", as: Int.self) ?? -1
+    }
+
+    /// Oracle: a batch of 10 held among 2,010 running jobs. Before 0013 a heartbeat and a
+    /// completion each read all 2,010 through the running index. Probing ids reads each
+    /// of the 10 once, plus whatever the index finds dead; 50 leaves room for that and
+    /// stays far below 2,010.
+    @Test func aBatchReadsItsOwnJobsHoweverManyAreRunning() throws {
+        let db = try ProtocolTests.queueWithJobs(2_020)
+        // Statistics gathered while nothing ran, as on a queue analysed before its
+        // workers started: the planner then expects a handful of running jobs.
+        try db.unsafeExecute("analyze spectra.jobs")
+        #expect(try queue.claim(on: db, worker: "others", limit: 2_000).count == 2_000)
+        let mine = try queue.claim(on: db, worker: "w", limit: 10)
+        #expect(mine.count == 10)
+
+        let start = try Self.jobRowsRead(db)
+        #expect(try queue.heartbeat(on: db, jobs: mine) == Set(mine.map(\.id)))
+        let afterHeartbeat = try Self.jobRowsRead(db)
+        #expect(try Set(queue.complete(on: db, jobs: mine)) == Set(mine.map(\.id)))
+        let afterCompletion = try Self.jobRowsRead(db)
+
+        #expect(afterHeartbeat - start <= 50, "a batched heartbeat of 10 read \(afterHeartbeat - start) job rows")
+        #expect(afterCompletion - afterHeartbeat <= 50, "a batched completion of 10 read \(afterCompletion - afterHeartbeat) job rows")
+    }
+
+    /// Fencing is unchanged: each id must come with its own token. A batch whose tokens
+    /// are swapped, or cut short, touches nothing it was not given the token for.
+    @Test func eachIdNeedsItsOwnToken() throws {
+        let db = try ProtocolTests.queueWithJobs(3)
+        let jobs = try queue.claim(on: db, worker: "w", limit: 3)
+        #expect(jobs.count == 3)
+        func ids(_ function: String, _ ids: [Int64], _ tokens: [UUID]) throws -> [Int64] {
+            let extra = function == "heartbeat_jobs" ? ", 30" : ""
+            return try db.query(SQLQuery("select spectra.\(unsafeRaw: function)(\(ids), \(tokens)\(unsafeRaw: extra)) as id"))
+                .map { try $0.decode("id", as: Int64.self) }
+        }
+        let swapped = [jobs[1].leaseToken, jobs[0].leaseToken]
+        #expect(try ids("heartbeat_jobs", [jobs[0].id, jobs[1].id], swapped).isEmpty)
+        #expect(try ids("complete_jobs", [jobs[0].id, jobs[1].id], swapped).isEmpty)
+        #expect(try ids("complete_jobs", jobs.map(\.id), [jobs[0].leaseToken]) == [jobs[0].id], "tokens cut short")
+        #expect(try Set(queue.complete(on: db, jobs: Array(jobs.dropFirst()))) == Set(jobs.dropFirst().map(\.id)))
+        #expect(try CompletionHotPathTests.count(db, "select count(*)::int as n from spectra.jobs where state = 'completed' and completions = 1") == 3)
+    }
+}
