@@ -3,9 +3,9 @@ import Postgres
 import Testing
 @testable import Queue
 
-/// Migration 0013: a batched completion or heartbeat reads the jobs of its batch, not
-/// every running job of the queue.
-@Suite struct BatchLookupTests {
+/// Migrations 0013 and 0014: the protocol's lookups read the jobs they are about, not
+/// every running job or every job of the queue.
+@Suite struct LookupCostTests {
     let queue = JobQueue(leaseSeconds: 30)
 
     /// Rows of spectra.jobs that statements in this database have read so far: heap
@@ -60,5 +60,37 @@ import Testing
         #expect(try ids("complete_jobs", jobs.map(\.id), [jobs[0].leaseToken]) == [jobs[0].id], "tokens cut short")
         #expect(try Set(queue.complete(on: db, jobs: Array(jobs.dropFirst()))) == Set(jobs.dropFirst().map(\.id)))
         #expect(try CompletionHotPathTests.count(db, "select count(*)::int as n from spectra.jobs where state = 'completed' and completions = 1") == 3)
+    }
+
+    /// Oracle: 3,000 completed jobs and one waiting on a dependency. Before 0014 a "no"
+    /// read all 3,001 rows by a sequential scan. Each part now reads a partial index
+    /// whose rows are the candidates, so a "no" reads none and a "yes" a few (50 as
+    /// slack, as above). The answers are checked for each part.
+    @Test func outstandingWorkReadsOnlyUnfinishedJobs() throws {
+        let db = try ProtocolTests.queueWithJobs(0)
+        try db.unsafeExecute("""
+            insert into spectra.jobs (run_id, kind, checkpoint_id, layer, state)
+            select 1, 'weights', 1, l, 'completed' from generate_series(0, 2999) as l;
+            insert into spectra.jobs (run_id, kind, checkpoint_id, state, pending_dependencies)
+            values (1, 'extract', 1, 'available', 1);
+            analyze spectra.jobs;
+            """)
+        let start = try Self.jobRowsRead(db)
+        #expect(try !queue.hasOutstandingWork(on: db, kinds: ["weights"]))
+        #expect(try !queue.hasOutstandingWork(on: db, kinds: ["spectrum"]))
+        #expect(try queue.hasOutstandingWork(on: db, kinds: ["extract"]), "waits on a dependency")
+        #expect(try queue.hasOutstandingWork(on: db))
+        let read = try Self.jobRowsRead(db) - start
+        #expect(read <= 50, "four questions read \(read) job rows")
+
+        try db.unsafeExecute("update spectra.jobs set paused = true where kind = 'extract'")
+        #expect(try !queue.hasOutstandingWork(on: db), "a paused run waits for an operator")
+        try db.unsafeExecute("""
+            insert into spectra.jobs (run_id, kind, checkpoint_id, layer) values (1, 'weights', 1, 5000);
+            """)
+        #expect(try queue.hasOutstandingWork(on: db, kinds: ["weights"]), "claimable")
+        #expect(try queue.claim(on: db, worker: "w", limit: 1).count == 1)
+        #expect(try queue.hasOutstandingWork(on: db, kinds: ["weights"]), "running")
+        #expect(try !queue.hasOutstandingWork(on: db, kinds: ["spectrum", "extract"]))
     }
 }
