@@ -13,6 +13,15 @@ import Testing
         try db.query(SQLQuery(stringLiteral: sql)).first?.decode("n", as: Int.self) ?? -1
     }
 
+    /// `count` over a cumulative-statistics view, after this session's pending counters
+    /// are flushed (the forced flush runs when the session goes idle after that statement)
+    /// and any statistics snapshot is dropped.
+    static func statistic(_ db: Connection, _ sql: String) throws -> Int {
+        try db.unsafeExecute("select pg_stat_force_next_flush()")
+        try db.unsafeExecute("select pg_stat_clear_snapshot()")
+        return try count(db, sql)
+    }
+
     /// Whether `sql` fails with a foreign-key violation whose message contains `words`.
     static func refused(_ db: Connection, _ sql: String, saying words: String) -> Bool {
         do {
@@ -140,11 +149,7 @@ import Testing
         let server = try TemporaryServer(durable: true)
         defer { server.remove() }
         let db = try Connection(url: try ProtocolTests.queueURL(200, onServer: server.url))
-        let flushes = { () throws -> Int in
-            try db.unsafeExecute("select pg_stat_force_next_flush()")
-            try db.unsafeExecute("select pg_stat_clear_snapshot()")
-            return try Self.count(db, "select wal_sync::int as n from pg_stat_wal")
-        }
+        let flushes = { try Self.statistic(db, "select wal_sync::int as n from pg_stat_wal") }
         var jobs: [ClaimedJob] = []
         let beforeClaims = try flushes()
         for _ in 0..<100 {

@@ -10,14 +10,12 @@ import Testing
 
     /// Rows of spectra.jobs that statements in this database have read so far: heap
     /// tuples fetched through an index plus those read by sequential scans, as the
-    /// cumulative statistics count them. The forced flush runs when the session goes idle
-    /// after the first statement, before the second one reads the view.
+    /// cumulative statistics count them.
     static func jobRowsRead(_ db: Connection) throws -> Int {
-        _ = try db.query("select pg_stat_force_next_flush()")
-        return try db.query("""
+        try CompletionHotPathTests.statistic(db, """
             select (coalesce(idx_tup_fetch, 0) + seq_tup_read)::int as n
               from pg_stat_user_tables where relid = 'spectra.jobs'::regclass
-            """).first?.decode("n", as: Int.self) ?? -1
+            """)
     }
 
     /// Oracle: a batch of 10 held among 2,010 running jobs. Before 0013 a heartbeat and a

@@ -52,10 +52,11 @@ trap 'as_pg "$PGBIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true' EXI
 { echo "create schema spectra;"; for f in "$ROOT"/sql/migrations/*.sql; do cat "$f"; echo; done; } | psql_q spectra
 psql_q spectra -f "$SCRIPTS/seed.sql"
 
-# Adds n available no-op jobs (layer = a fresh number, so result keys never collide).
+# Adds n available no-op jobs at priority p (default 0; layer = a fresh number, so
+# result keys never collide).
 add_jobs() {
-    psql_q spectra -c "insert into spectra.jobs (run_id, kind, checkpoint_id, layer)
-        select 1, 'weights', 1, coalesce((select max(layer) from spectra.jobs), 0) + g from generate_series(1, $1) g"
+    psql_q spectra -c "insert into spectra.jobs (run_id, kind, checkpoint_id, layer, priority)
+        select 1, 'weights', 1, coalesce((select max(layer) from spectra.jobs), 0) + g, ${2:-0} from generate_series(1, $1) g"
 }
 add_plain() { psql_q spectra -c "insert into plain_jobs (payload) select '{}' from generate_series(1, $1)"; }
 count() { psql_q spectra -At -c "$1"; }
@@ -113,8 +114,7 @@ done
 
 # 1b. Batch 100 at 8 workers while 10,000 other jobs are held by other workers (a large
 #     cluster): a batch's completion and heartbeat must not cost more as the running set grows.
-psql_q spectra -c "insert into spectra.jobs (run_id, kind, checkpoint_id, layer, priority)
-    select 1, 'weights', 1, coalesce((select max(layer) from spectra.jobs), 0) + g, 1 from generate_series(1, 10000) g"
+add_jobs 10000 1
 psql_q spectra -c "select count(*) from spectra.claim_jobs('elsewhere', 10000, 3600)" >/dev/null
 add_jobs 200000
 psql_q spectra -c "vacuum analyze spectra.jobs"
