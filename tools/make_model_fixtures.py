@@ -10,6 +10,14 @@ Writes, under --out (default Tests/Fixtures/models), one directory per model:
   gpt-neox-sequential/  the same family with use_parallel_residual = false and gelu_new
   olmo/                 OlmoForCausalLM (non-parametric LayerNorm, SwiGLU) with clip_qkv
   olmo2/                Olmo2ForCausalLM (post-norms, QK-norm, GQA) with rope_theta 500000
+  llama/                LlamaForCausalLM with every option on: GQA (4 heads, 2 key/value heads),
+                        head_dim 12 != hidden/heads, attention_bias and mlp_bias, llama3 RoPE
+                        scaling (one frequency kept, two smoothed, three divided), tied embeddings
+  llama-linear/         LlamaForCausalLM with linear RoPE scaling and an untied LM head
+  qwen2/                Qwen2ForCausalLM (q, k, v biases) with the sliding window switched on
+                        from layer 1 (max_window_layers 1, window 5), so layers differ
+  mistral/              MistralForCausalLM, head_dim 16 != hidden/heads, sliding window 4:
+                        the batch's sequences of 7 and 12 tokens are longer than the window
 Each holds config.json and model.safetensors from save_pretrained (embeddings tied, so the
 LM head is not stored twice), plus:
   batch.json            the token id sequences (different lengths, one of length 1)
@@ -51,6 +59,27 @@ def configs():
         "olmo2": transformers.Olmo2Config(
             **common, vocab_size=256, intermediate_size=80, num_key_value_heads=1, rope_theta=500000.0,
             rms_norm_eps=1e-6, pad_token_id=1),
+        "llama": transformers.LlamaConfig(
+            hidden_size=32, num_attention_heads=4, num_key_value_heads=2, head_dim=12, num_hidden_layers=2,
+            vocab_size=256, intermediate_size=48, attention_bias=True, mlp_bias=True, rms_norm_eps=1e-5,
+            tie_word_embeddings=True, max_position_embeddings=128, pad_token_id=1,
+            # theta 500 spreads the six wavelengths (6.3 … 1116) across llama3's three bands:
+            # under 16 kept, over 64 divided by 8, between smoothed.
+            rope_parameters=dict(rope_type="llama3", rope_theta=500.0, factor=8.0, low_freq_factor=1.0,
+                                 high_freq_factor=4.0, original_max_position_embeddings=64)),
+        "llama-linear": transformers.LlamaConfig(
+            hidden_size=32, num_attention_heads=2, num_hidden_layers=2, vocab_size=128, intermediate_size=40,
+            tie_word_embeddings=False, max_position_embeddings=64, pad_token_id=1,
+            rope_parameters=dict(rope_type="linear", rope_theta=100.0, factor=4.0)),
+        "qwen2": transformers.Qwen2Config(
+            hidden_size=32, num_attention_heads=4, num_key_value_heads=2, num_hidden_layers=2, vocab_size=128,
+            intermediate_size=40, tie_word_embeddings=True, max_position_embeddings=64, pad_token_id=1,
+            use_sliding_window=True, sliding_window=5, max_window_layers=1,
+            rope_parameters=dict(rope_type="default", rope_theta=1000.0)),
+        "mistral": transformers.MistralConfig(
+            hidden_size=32, num_attention_heads=4, num_key_value_heads=1, head_dim=16, num_hidden_layers=2,
+            vocab_size=128, intermediate_size=40, tie_word_embeddings=True, max_position_embeddings=64,
+            pad_token_id=1, sliding_window=4, rope_parameters=dict(rope_type="default", rope_theta=1000.0)),
     }
 
 
@@ -95,6 +124,12 @@ def pooled(model, batch, left=False):
     return last, mean
 
 
+def close(a, b):
+    """Batched and unbatched float32 runs differ only in summation order: a few ulps of the
+    largest state (|h| up to ~26, where one ulp is 2e-6), so 1e-5 plus 1e-6 relative."""
+    return np.allclose(a, b, rtol=1e-6, atol=1e-5)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "Tests/Fixtures/models"))
@@ -111,17 +146,31 @@ def main():
         last, mean = pooled(model, batch)
         for left in (True,):
             l2, m2 = pooled(model, batch, left=left)
-            assert np.abs(l2 - last).max() < 1e-5 and np.abs(m2 - mean).max() < 1e-5, name
+            assert close(l2, last) and close(m2, mean), name
         for i, seq in enumerate(batch):
             l1, m1 = pooled(model, [seq])
-            assert np.abs(l1[:, 0] - last[:, i]).max() < 1e-5, (name, i)
-            assert np.abs(m1[:, 0] - mean[:, i]).max() < 1e-5, (name, i)
+            assert close(l1[:, 0], last[:, i]) and close(m1[:, 0], mean[:, i]), (name, i)
+        if getattr(config, "sliding_window", None) is not None:
+            assert_window_matters(model, batch, last, name)
         (directory / "batch.json").write_text(json.dumps(batch) + "\n")
         np.save(directory / "last.npy", last)
         np.save(directory / "mean.npy", mean)
         print(name, "hidden states", last.shape, "max |h|", float(np.abs(last).max()))
         if name == "gpt-neox":
             write_activations(model, directory / "activations")
+
+
+def assert_window_matters(model, batch, last, name):
+    """The fixture proves the window only if full attention would give other states."""
+    config = model.config
+    saved = config.sliding_window, getattr(config, "layer_types", None)
+    if saved[1] is not None:
+        config.layer_types = ["full_attention"] * config.num_hidden_layers  # Qwen2: per layer
+    else:
+        config.sliding_window = None  # Mistral picks its mask from this at every forward
+    full, _ = pooled(model, batch)
+    config.sliding_window, config.layer_types = saved
+    assert np.abs(full[-1] - last[-1]).max() > 1e-2, (name, "the sliding window changes nothing")
 
 
 def write_activations(model, directory):

@@ -3,6 +3,10 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
     case gptNeoX = "GPTNeoXForCausalLM"
     case olmo = "OlmoForCausalLM"
     case olmo2 = "Olmo2ForCausalLM"
+    /// Llama 2, 3, 3.1 and 3.2, and the models built on the class (SmolLM2, Amber).
+    case llama = "LlamaForCausalLM"
+    case qwen2 = "Qwen2ForCausalLM"
+    case mistral = "MistralForCausalLM"
 
     /// One 2-D weight matrix of a transformer block: its tensor name and a short label
     /// for result rows that is the same across families where the role is the same.
@@ -24,8 +28,8 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
     /// Block `layer`'s 2-D weight matrices with their labels, attention before MLP.
     ///
     /// Labels: `attn.qkv` (fused), `attn.q`, `attn.k`, `attn.v`, `attn.out`, `mlp.gate`,
-    /// `mlp.in`, `mlp.out`; OLMo's `up_proj` is `mlp.in` and `down_proj` is `mlp.out`,
-    /// so GPT-NeoX and OLMo rows line up by role.
+    /// `mlp.in`, `mlp.out`; the `model.layers` families' `up_proj` is `mlp.in` and
+    /// `down_proj` is `mlp.out`, so GPT-NeoX, OLMo, Llama, Qwen2 and Mistral rows line up by role.
     public func weightMatrices(layer: Int) -> [WeightMatrix] {
         switch self {
         case .gptNeoX:
@@ -36,7 +40,7 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
                 WeightMatrix(name: "\(p).mlp.dense_h_to_4h.weight", label: "mlp.in"),
                 WeightMatrix(name: "\(p).mlp.dense_4h_to_h.weight", label: "mlp.out"),
             ]
-        case .olmo, .olmo2:
+        case .olmo, .olmo2, .llama, .qwen2, .mistral:
             let p = "model.layers.\(layer)"
             return [
                 WeightMatrix(name: "\(p).self_attn.q_proj.weight", label: "attn.q"),
@@ -59,7 +63,7 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
     public var inputEmbeddingName: String {
         switch self {
         case .gptNeoX: "gpt_neox.embed_in.weight"
-        case .olmo, .olmo2: "model.embed_tokens.weight"
+        case .olmo, .olmo2, .llama, .qwen2, .mistral: "model.embed_tokens.weight"
         }
     }
 
@@ -68,7 +72,16 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
     public var outputEmbeddingName: String {
         switch self {
         case .gptNeoX: "embed_out.weight"
-        case .olmo, .olmo2: "lm_head.weight"
+        case .olmo, .olmo2, .llama, .qwen2, .mistral: "lm_head.weight"
+        }
+    }
+
+    /// The blocks are Llama's: RMSNorm before attention and before the MLP, separate
+    /// q/k/v projections, SwiGLU, RoPE over whole heads.
+    public var isLlamaLike: Bool {
+        switch self {
+        case .llama, .qwen2, .mistral: true
+        case .gptNeoX, .olmo, .olmo2: false
         }
     }
 
@@ -78,6 +91,9 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
         case .gptNeoX: "gpt_neox"
         case .olmo: "olmo"
         case .olmo2: "olmo2"
+        case .llama: "llama"
+        case .qwen2: "qwen2"
+        case .mistral: "mistral"
         }
     }
 }

@@ -24,14 +24,34 @@ public struct ModelConfig: Sendable, Equatable {
     public var tieWordEmbeddings: Bool
     /// GPT-NeoX: attention and MLP read the same block input (Pythia: true).
     public var useParallelResidual: Bool
+    /// Biases on the q, k and v projections.
     public var attentionBias: Bool
+    /// A bias on the attention output projection (Llama and OLMo: with `attention_bias`;
+    /// Qwen2 has q/k/v biases but none here).
+    public var attentionOutputBias: Bool
+    /// Biases on the gate, up and down projections (Llama's `mlp_bias`).
+    public var mlpBias: Bool
+    /// How the rotary frequencies are rescaled (`rope_scaling` / `rope_parameters`).
+    public var ropeScaling: RopeScaling
+    /// Mistral's and Qwen2's sliding window: a token attends to itself and the
+    /// `slidingWindow − 1` tokens before it, in the layers of `slidingWindowLayers`.
+    public var slidingWindow: Int?
+    public var slidingWindowLayers: Set<Int>
     /// OLMo's clamp on q, k, v activations, when set.
     public var clipQKV: Double?
     /// The storage type the checkpoint was saved in, as config.json says ("float16").
     public var torchDType: String?
 
-    /// Dimensions per attention head.
-    public var headDimension: Int { hiddenSize / headCount }
+    /// Dimensions per attention head: `head_dim` where the class reads it, else hidden / heads.
+    public var headDimension: Int
+
+    /// Columns of all query heads together (heads × head_dim), the attention output's width.
+    public var attentionWidth: Int { headCount * headDimension }
+
+    /// The window block `layer` attends within, or nil for full causal attention.
+    public func attentionWindow(layer: Int) -> Int? {
+        slidingWindowLayers.contains(layer) ? slidingWindow : nil
+    }
 
     /// Reads `directory/config.json`; a missing file is an error naming the directory.
     public static func load(directory: URL) throws(CheckpointError) -> ModelConfig {
@@ -65,17 +85,23 @@ public struct ModelConfig: Sendable, Equatable {
             throw CheckpointError(.malformedConfig, "\(source): \(error)")
         }
         let fields = ConfigFields(root: root, source: source)
-        // transformers 5 writes rotary settings into a `rope_parameters` object; 4.x wrote
-        // them at the top level. Either is read, the top level winning where both appear.
-        let rope = try RopeFields(root: root, source: source)
-
         architecture = try Self.architecture(root, source: source)
         hiddenSize = try fields.positiveInt("hidden_size")
         layerCount = try fields.positiveInt("num_hidden_layers")
         headCount = try fields.positiveInt("num_attention_heads")
         intermediateSize = try fields.positiveInt("intermediate_size")
         vocabSize = try fields.positiveInt("vocab_size")
-        maxPositions = try fields.positiveInt("max_position_embeddings", default: 2048)
+        maxPositions = try fields.positiveInt("max_position_embeddings", default: Self.defaultMaxPositions(architecture))
+        // transformers 5 writes rotary settings into a `rope_parameters` object; 4.x wrote
+        // them at the top level and scaling under `rope_scaling`. All are read.
+        let rope = try RopeFields(root: root, source: source, maxPositions: maxPositions)
+        ropeScaling = rope.scaling
+        headDimension = hiddenSize / headCount
+        attentionBias = false
+        attentionOutputBias = false
+        mlpBias = false
+        slidingWindow = nil
+        slidingWindowLayers = []
         torchDType = try fields.string("torch_dtype")
         clipQKV = try fields.double("clip_qkv")
         tieWordEmbeddings = try fields.bool("tie_word_embeddings") ?? false
@@ -84,25 +110,34 @@ public struct ModelConfig: Sendable, Equatable {
         case .gptNeoX:
             keyValueHeadCount = headCount
             rotaryFraction = try fields.double("rotary_pct") ?? rope.partialRotaryFactor ?? 0.25
-            let legacyBase = try fields.double("rotary_emb_base"), ropeTheta = try fields.double("rope_theta")
-            rotaryBase = legacyBase ?? ropeTheta ?? rope.theta ?? 10_000
+            rotaryBase = try fields.double("rotary_emb_base") ?? rope.theta ?? 10_000
             normEpsilon = try fields.double("layer_norm_eps") ?? 1e-5
             hiddenActivation = try fields.string("hidden_act") ?? "gelu"
             useParallelResidual = try fields.bool("use_parallel_residual") ?? true
             attentionBias = try fields.bool("attention_bias") ?? true
+            attentionOutputBias = attentionBias
         case .olmo, .olmo2:
             keyValueHeadCount = try fields.positiveInt("num_key_value_heads", default: headCount)
             rotaryFraction = 1
-            rotaryBase = try fields.double("rope_theta") ?? rope.theta ?? 10_000
+            rotaryBase = rope.theta ?? 10_000
             // OLMo's non-parametric LayerNorm has a fixed eps the config does not carry.
             let rmsEpsilon = try fields.double("rms_norm_eps")
             normEpsilon = architecture == .olmo ? 1e-5 : rmsEpsilon ?? 1e-6
             hiddenActivation = try fields.string("hidden_act") ?? "silu"
             useParallelResidual = false
             attentionBias = try fields.bool("attention_bias") ?? false
+            attentionOutputBias = attentionBias
+        case .llama, .qwen2, .mistral:
+            keyValueHeadCount = try fields.positiveInt("num_key_value_heads", default: headCount)
+            rotaryFraction = 1
+            rotaryBase = rope.theta ?? 10_000
+            normEpsilon = try fields.double("rms_norm_eps") ?? 1e-6
+            hiddenActivation = try fields.string("hidden_act") ?? "silu"
+            useParallelResidual = false
+            try readLlamaFamily(fields, rope: rope, source: source)
         }
 
-        guard hiddenSize % headCount == 0 else {
+        guard architecture.isLlamaLike || hiddenSize % headCount == 0 else {
             throw CheckpointError(.malformedConfig,
                 "\(source): hidden_size \(hiddenSize) is not divisible by num_attention_heads \(headCount)")
         }
@@ -112,6 +147,24 @@ public struct ModelConfig: Sendable, Equatable {
         }
         guard rotaryFraction > 0, rotaryFraction <= 1 else {
             throw CheckpointError(.malformedConfig, "\(source): rotary_pct \(rotaryFraction) is not in (0, 1]")
+        }
+        // The fused q/k/v row is (heads + 2 · kv heads) · head_dim wide; it must be a
+        // representable size before anything is allocated from it.
+        let (kv, o1) = keyValueHeadCount.multipliedReportingOverflow(by: 2)
+        let (heads, o2) = headCount.addingReportingOverflow(kv)
+        let (_, o3) = heads.multipliedReportingOverflow(by: headDimension)
+        guard !(o1 || o2 || o3) else {
+            throw CheckpointError(.malformedConfig,
+                "\(source): \(headCount) heads and \(keyValueHeadCount) key/value heads of head_dim \(headDimension) overflow")
+        }
+    }
+
+    /// transformers' `max_position_embeddings` default for each class.
+    private static func defaultMaxPositions(_ architecture: Architecture) -> Int {
+        switch architecture {
+        case .gptNeoX, .olmo, .olmo2, .llama: 2048
+        case .qwen2: 32_768
+        case .mistral: 131_072
         }
     }
 
@@ -133,71 +186,5 @@ public struct ModelConfig: Sendable, Equatable {
         }
         throw CheckpointError(.malformedConfig,
             "\(source): neither \"architectures\" nor \"model_type\" says which model this is")
-    }
-}
-
-/// The rotary settings of `rope_parameters` (transformers 5) and the legacy `rope_scaling`.
-/// Only plain RoPE is implemented, so any scaling type is refused rather than ignored.
-private struct RopeFields {
-    var theta: Double?
-    var partialRotaryFactor: Double?
-
-    init(root: [String: JSONValue], source: String) throws(CheckpointError) {
-        for key in ["rope_scaling", "rope_parameters"] {
-            guard let value = root[key], value != .null else { continue }
-            guard let object = value.objectValue else {
-                throw CheckpointError(.malformedConfig, "\(source): \(key) is \(value.brief), not an object")
-            }
-            let nested = ConfigFields(root: object, source: "\(source) \(key)")
-            let named = try nested.string("rope_type"), legacy = try nested.string("type")
-            let type = named ?? legacy ?? "default"
-            guard type == "default" else {
-                throw CheckpointError(.malformedConfig,
-                    "\(source): \(key) asks for rope type '\(type)'; only plain RoPE ('default') is supported")
-            }
-            theta = try nested.double("rope_theta") ?? theta
-            partialRotaryFactor = try nested.double("partial_rotary_factor") ?? partialRotaryFactor
-        }
-    }
-}
-
-/// Typed field access over a config object, with messages that name the field and file.
-private struct ConfigFields {
-    let root: [String: JSONValue]
-    let source: String
-
-    func positiveInt(_ key: String, default fallback: Int? = nil) throws(CheckpointError) -> Int {
-        guard let value = root[key], value != .null else {
-            if let fallback { return fallback }
-            throw CheckpointError(.malformedConfig, "\(source): required field \(key) is missing")
-        }
-        guard let int = value.intValue, int > 0 else {
-            throw CheckpointError(.malformedConfig, "\(source): \(key) is \(value.brief), not a positive integer")
-        }
-        return int
-    }
-
-    func double(_ key: String) throws(CheckpointError) -> Double? {
-        guard let value = root[key], value != .null else { return nil }
-        guard let number = value.doubleValue else {
-            throw CheckpointError(.malformedConfig, "\(source): \(key) is \(value.brief), not a number")
-        }
-        return number
-    }
-
-    func string(_ key: String) throws(CheckpointError) -> String? {
-        guard let value = root[key], value != .null else { return nil }
-        guard let string = value.stringValue else {
-            throw CheckpointError(.malformedConfig, "\(source): \(key) is \(value.brief), not a string")
-        }
-        return string
-    }
-
-    func bool(_ key: String) throws(CheckpointError) -> Bool? {
-        guard let value = root[key], value != .null else { return nil }
-        guard let bool = value.boolValue else {
-            throw CheckpointError(.malformedConfig, "\(source): \(key) is \(value.brief), not true or false")
-        }
-        return bool
     }
 }

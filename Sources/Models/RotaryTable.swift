@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 
 /// cos and sin of rotary position embeddings for positions 0..<length, computed the way
@@ -11,13 +12,10 @@ struct RotaryTable {
     private let cosines: [Float]
     private let sines: [Float]
 
-    init(dimensions: Int, base: Double, length: Int) {
+    init(dimensions: Int, base: Double, scaling: RopeScaling = .none, length: Int) {
         self.dimensions = dimensions
         half = dimensions / 2
-        let inverse: [Float] = (0..<half).map { i in
-            let exponent = Float(2 * i) / Float(dimensions)
-            return 1 / Float(pow(base, Double(exponent)))
-        }
+        let inverse = Self.inverseFrequencies(dimensions: dimensions, base: base, scaling: scaling)
         var cosines = [Float](repeating: 0, count: length * half)
         var sines = cosines
         for p in 0..<length {
@@ -29,6 +27,31 @@ struct RotaryTable {
         }
         self.cosines = cosines
         self.sines = sines
+    }
+
+    /// 1 / base^(2i / dimensions) for i < dimensions / 2, rescaled as `scaling` says, in
+    /// Float32 step by step as transformers computes them (its tensors are float32).
+    static func inverseFrequencies(dimensions: Int, base: Double, scaling: RopeScaling) -> [Float] {
+        let plain: [Float] = (0..<(dimensions / 2)).map { i in
+            let exponent = Float(2 * i) / Float(dimensions)
+            return 1 / Float(pow(base, Double(exponent)))
+        }
+        switch scaling {
+        case .none:
+            return plain
+        case .linear(let factor):
+            return plain.map { $0 / Float(factor) }
+        case .llama3(let factor, let low, let high, let original):
+            let factor = Float(factor), context = Float(original)
+            let lowWavelength = Float(Double(original) / low), highWavelength = Float(Double(original) / high)
+            return plain.map { frequency in
+                let wavelength = 2 * Float.pi / frequency
+                if wavelength < highWavelength { return frequency }
+                if wavelength > lowWavelength { return frequency / factor }
+                let smooth = (context / wavelength - Float(low)) / (Float(high) - Float(low))
+                return (1 - smooth) * frequency / factor + smooth * frequency
+            }
+        }
     }
 
     /// Rotates the first `dimensions` values of each head in rows of `x`: row r (stride

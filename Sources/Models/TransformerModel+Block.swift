@@ -1,6 +1,7 @@
 /// One transformer block over the packed batch, updating `workspace.hidden` in place.
 extension TransformerModel {
-    func runBlock(_ block: BlockWeights, _ packed: PackedBatch, _ rotary: RotaryTable, _ w: Workspace) {
+    /// `window`: the layer's sliding attention window (Mistral, Qwen2), nil for full attention.
+    func runBlock(_ block: BlockWeights, window: Int?, _ packed: PackedBatch, _ rotary: RotaryTable, _ w: Workspace) {
         let d = config.hiddenSize, n = packed.tokenCount, width = layout.width
         // Pythia's parallel residual: attention and MLP both read the block's input,
         // h + attn(ln1(h)) + mlp(ln2(h)), so the MLP's input is taken before h changes.
@@ -31,7 +32,8 @@ extension TransformerModel {
         let rotated = (0..<layout.heads).map(layout.query) + (0..<layout.keyValueHeads).map(layout.key)
         rotary.apply(w.qkv, ld: width, positions: packed.positions, headOffsets: rotated)
         Attention.run(qkv: w.qkv, layout: layout, sequences: packed.sequences,
-                      scores: w.scores, context: w.context, ldc: d, capacity: w.scoreCapacity)
+                      scores: w.scores, context: w.context, ldc: config.attentionWidth, window: window,
+                      capacity: w.scoreCapacity)
         addIntoResidual(block.output, input: w.context, postNorm: block.postAttentionNorm, rows: n, w)
 
         var mlpInput = UnsafePointer(w.hidden)

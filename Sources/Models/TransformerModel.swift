@@ -2,7 +2,7 @@ import Checkpoints
 import Foundation
 import LinearAlgebra
 
-/// A GPT-NeoX (Pythia), OLMo or OLMo-2 decoder in Float32 whose forward pass yields the
+/// A GPT-NeoX (Pythia), OLMo, OLMo-2, Llama, Qwen2 or Mistral decoder in Float32 whose forward pass yields the
 /// hidden states of Hugging Face's `output_hidden_states` (index 0 the embeddings, index L
 /// after the final norm), pooled per sequence as they are computed. No LM head is loaded.
 public final class TransformerModel: Sendable {
@@ -42,7 +42,7 @@ public final class TransformerModel: Sendable {
               (activation == .silu) == (config.architecture != .gptNeoX) else {
             throw ModelError(.unsupported,
                 "\(name): hidden_act \(config.hiddenActivation) is not supported for \(config.architecture.rawValue) "
-                + "(GPT-NeoX: gelu, gelu_new, gelu_fast; OLMo: silu)")
+                + "(GPT-NeoX: gelu, gelu_new, gelu_fast; OLMo, Llama, Qwen2, Mistral: silu)")
         }
         let rotary = config.architecture == .gptNeoX
             ? Int(Double(config.headDimension) * config.rotaryFraction) : config.headDimension
@@ -83,14 +83,16 @@ public final class TransformerModel: Sendable {
         let packed = PackedBatch(batch)
         let workspace = Workspace(
             tokens: packed.tokenCount, hidden: config.hiddenSize, qkvWidth: layout.width,
+            attentionWidth: config.attentionWidth,
             mlpWidth: blocks.first?.mlpIn.outFeatures ?? 0,
             intermediate: activation == .silu ? config.intermediateSize : 0,
             heads: config.headCount, longest: packed.longest, scoreCapacity: scoreCapacity)
         embed(packed, into: workspace.hidden)
-        let rotary = RotaryTable(dimensions: rotaryDimensions, base: config.rotaryBase, length: packed.longest)
+        let rotary = RotaryTable(dimensions: rotaryDimensions, base: config.rotaryBase, scaling: config.ropeScaling,
+                                 length: packed.longest)
         if wanted.contains(0) { pooler.record(0, workspace.hidden, packed) }
         for layer in 0..<min(deepest, config.layerCount) {
-            runBlock(blocks[layer], packed, rotary, workspace)
+            runBlock(blocks[layer], window: config.attentionWindow(layer: layer), packed, rotary, workspace)
             let index = layer + 1
             guard wanted.contains(index) else { continue }
             if index == config.layerCount {

@@ -24,7 +24,7 @@ struct WeightLoader {
         guard info.shape == shape else {
             throw ModelError(.shapeMismatch,
                 "\(place): tensor \(name) has shape \(info.shape), but config.json (hidden_size \(config.hiddenSize), "
-                + "\(config.headCount) heads, intermediate_size \(config.intermediateSize), vocab_size \(config.vocabSize)) "
+                + "\(config.headCount) heads of head_dim \(config.headDimension), \(config.keyValueHeadCount) key/value heads, intermediate_size \(config.intermediateSize), vocab_size \(config.vocabSize)) "
                 + "implies \(shape)")
         }
         do throws(CheckpointError) {
@@ -69,24 +69,27 @@ struct WeightLoader {
                 output: try linear("\(p).attention.dense", out: d, in: d, bias: bias),
                 mlpIn: try linear("\(p).mlp.dense_h_to_4h", out: inner, in: d, bias: true),
                 mlpOut: try linear("\(p).mlp.dense_4h_to_h", out: d, in: inner, bias: true))
-        case .olmo, .olmo2:
-            let p = "model.layers.\(layer)", bias = config.attentionBias
-            let kv = config.keyValueHeadCount * config.headDimension
-            let q = try linear("\(p).self_attn.q_proj", out: d, in: d, bias: bias)
+        case .olmo, .olmo2, .llama, .qwen2, .mistral:
+            let p = "model.layers.\(layer)", bias = config.attentionBias, mlpBias = config.mlpBias
+            let kv = config.keyValueHeadCount * config.headDimension, qWidth = config.attentionWidth
+            let q = try linear("\(p).self_attn.q_proj", out: qWidth, in: d, bias: bias)
             let k = try linear("\(p).self_attn.k_proj", out: kv, in: d, bias: bias)
             let v = try linear("\(p).self_attn.v_proj", out: kv, in: d, bias: bias)
-            let gate = try linear("\(p).mlp.gate_proj", out: inner, in: d, bias: false)
-            let up = try linear("\(p).mlp.up_proj", out: inner, in: d, bias: false)
+            let gate = try linear("\(p).mlp.gate_proj", out: inner, in: d, bias: mlpBias)
+            let up = try linear("\(p).mlp.up_proj", out: inner, in: d, bias: mlpBias)
             var block = BlockWeights(
                 qkv: Linear.stacked([q, k, v]),
-                output: try linear("\(p).self_attn.o_proj", out: d, in: d, bias: bias),
+                output: try linear("\(p).self_attn.o_proj", out: d, in: qWidth, bias: config.attentionOutputBias),
                 mlpIn: Linear.stacked([gate, up]),
-                mlpOut: try linear("\(p).mlp.down_proj", out: d, in: inner, bias: false))
-            if config.architecture == .olmo {
+                mlpOut: try linear("\(p).mlp.down_proj", out: d, in: inner, bias: mlpBias))
+            if config.architecture.isLlamaLike {
+                block.inputNorm = try rmsNorm("\(p).input_layernorm.weight", width: d)
+                block.preMLPNorm = try rmsNorm("\(p).post_attention_layernorm.weight", width: d)
+            } else if config.architecture == .olmo {
                 block.inputNorm = .nonParametric(epsilon: Float(config.normEpsilon))
                 block.preMLPNorm = .nonParametric(epsilon: Float(config.normEpsilon))
             } else {
-                block.queryNorm = try rmsNorm("\(p).self_attn.q_norm.weight", width: d)
+                block.queryNorm = try rmsNorm("\(p).self_attn.q_norm.weight", width: qWidth)
                 block.keyNorm = try rmsNorm("\(p).self_attn.k_norm.weight", width: kv)
                 block.postAttentionNorm = try rmsNorm("\(p).post_attention_layernorm.weight", width: d)
                 block.postMLPNorm = try rmsNorm("\(p).post_feedforward_layernorm.weight", width: d)
@@ -100,7 +103,7 @@ struct WeightLoader {
         switch config.architecture {
         case .gptNeoX: try layerNorm("gpt_neox.final_layer_norm")
         case .olmo: .nonParametric(epsilon: Float(config.normEpsilon))
-        case .olmo2: try rmsNorm("model.norm.weight", width: config.hiddenSize)
+        case .olmo2, .llama, .qwen2, .mistral: try rmsNorm("model.norm.weight", width: config.hiddenSize)
         }
     }
 }

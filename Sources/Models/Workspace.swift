@@ -11,7 +11,7 @@ final class Workspace {
     let scratch: UnsafeMutablePointer<Float>
     /// Fused q, k, v, tokens × layout width.
     let qkv: UnsafeMutablePointer<Float>
-    /// Attention output before the output projection, tokens × hidden.
+    /// Attention output before the output projection, tokens × (heads × head_dim).
     let context: UnsafeMutablePointer<Float>
     /// The MLP's first projection, tokens × (intermediate, or 2 × intermediate when gated).
     let mlpHidden: UnsafeMutablePointer<Float>
@@ -26,7 +26,7 @@ final class Workspace {
 
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    init(tokens: Int, hidden width: Int, qkvWidth: Int, mlpWidth: Int, intermediate: Int,
+    init(tokens: Int, hidden width: Int, qkvWidth: Int, attentionWidth: Int, mlpWidth: Int, intermediate: Int,
          heads: Int, longest: Int, scoreCapacity: Int) {
         var allocations: [UnsafeMutablePointer<Float>] = []
         func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -39,7 +39,7 @@ final class Workspace {
         mlpInput = allocate(tokens * width)
         scratch = allocate(tokens * width)
         qkv = allocate(tokens * qkvWidth)
-        context = allocate(tokens * width)
+        context = allocate(tokens * attentionWidth)
         mlpHidden = allocate(tokens * mlpWidth)
         gated = allocate(tokens * intermediate)
         scores = allocate(Attention.headsPerPass(heads: heads, longest: longest, capacity: scoreCapacity) * longest * longest)

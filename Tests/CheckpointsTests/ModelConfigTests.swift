@@ -44,10 +44,10 @@ import Testing
 
     @Test func unknownArchitectureNamesItAndTheFile() throws {
         try withTemporaryDirectory { dir in
-            let url = try write(neoXConfig(architecture: "LlamaForCausalLM"), to: dir, "config.json")
+            let url = try write(neoXConfig(architecture: "MambaForCausalLM"), to: dir, "config.json")
             expectCheckpointError(.unsupportedArchitecture,
-                "\(url.path): architecture LlamaForCausalLM is not supported "
-                + "(known: GPTNeoXForCausalLM, OlmoForCausalLM, Olmo2ForCausalLM)") {
+                "\(url.path): architecture MambaForCausalLM is not supported (known: GPTNeoXForCausalLM, "
+                + "OlmoForCausalLM, Olmo2ForCausalLM, LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM)") {
                 _ = try ModelConfig.load(directory: dir)
             }
         }

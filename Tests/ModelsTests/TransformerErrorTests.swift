@@ -74,10 +74,13 @@ struct TransformerErrorTests {
         }
     }
 
-    @Test("rope scaling is refused rather than ignored")
+    @Test("a rope scaling type that is not implemented is refused by name rather than ignored")
     func ropeScaling() throws {
-        let json = #"{"architectures": ["Olmo2ForCausalLM"], "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8, "vocab_size": 16, "rope_parameters": {"rope_type": "linear", "factor": 2.0, "rope_theta": 10000}}"#
-        #expect(throws: CheckpointError.self) { try ModelConfig(json: Data(json.utf8), source: "config.json") }
+        let json = #"{"architectures": ["LlamaForCausalLM"], "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8, "vocab_size": 16, "rope_scaling": {"rope_type": "yarn", "factor": 2.0, "rope_theta": 10000}}"#
+        #expect(throws: CheckpointError(.malformedConfig,
+            "config.json: rope_scaling type yarn is not supported; supported: default, linear, llama3")) {
+            try ModelConfig(json: Data(json.utf8), source: "config.json")
+        }
     }
 
     /// A copy of fixture `name` whose model.safetensors has gone through `change`.

@@ -45,7 +45,7 @@ struct TransformerFixtureTests {
     /// are Float32 with different summation orders (sgemm blocking, erf approximation
     /// < 1e-6) over activations up to |h| ≈ 26.
     @Test("every hidden state, pooled last and mean, within 1e-4",
-          arguments: ["gpt-neox", "gpt-neox-sequential", "olmo", "olmo2"])
+          arguments: ["gpt-neox", "gpt-neox-sequential", "olmo", "olmo2", "llama", "llama-linear", "qwen2", "mistral"])
     func matchesTransformers(name: String) throws {
         let fixture = try ModelFixture(name)
         let model = try fixture.model()
@@ -65,7 +65,7 @@ struct TransformerFixtureTests {
 
     /// Packing removes padding, so each sequence alone must give bit-for-bit what it gives
     /// in the batch only up to sgemm's blocking; 1e-5 allows for that.
-    @Test("a sequence alone gives what it gives in a batch", arguments: ["gpt-neox", "olmo2"])
+    @Test("a sequence alone gives what it gives in a batch", arguments: ["gpt-neox", "olmo2", "llama", "mistral"])
     func batchingDoesNotChangeResults(name: String) throws {
         let fixture = try ModelFixture(name)
         let model = try fixture.model()
@@ -99,7 +99,7 @@ struct TransformerFixtureTests {
 
     /// With room for one head's scores at a time the heads run one by one; the products
     /// are the same sgemm calls on the same data, so the result is identical (tolerance 0).
-    @Test("attention taking heads one at a time gives the same states", arguments: ["gpt-neox", "olmo2"])
+    @Test("attention taking heads one at a time gives the same states", arguments: ["gpt-neox", "olmo2", "mistral"])
     func headsInPasses(name: String) throws {
         let fixture = try ModelFixture(name)
         let model = try fixture.model()
