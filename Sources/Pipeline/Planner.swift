@@ -89,9 +89,10 @@ public struct Planner: Sendable {
             let n = Int64(model.revisions.count)
             checkpoints += model.revisions.count
             let blocks = (try? self.blocks(request.layers, model: model).count) ?? 0
-            // Weight matrices per block (qkv, out, mlp in/out; OLMo has six): ~5 results each.
+            // One result per weight matrix of a block: GPT-NeoX four, the q/k/v families seven.
+            let matrices = Int64(Architecture(rawValue: model.architecture)?.weightMatrices(layer: 0).count ?? 7)
             byKind["weights", default: 0] += Int(n) * blocks
-            resultBytes += n * Int64(blocks) * 5 * (Int64(model.hiddenSize) * 4 + 1024)
+            resultBytes += n * Int64(blocks) * matrices * (Int64(model.hiddenSize) * 4 + 1024)
             if let probe = request.probe {
                 let states = (try? hiddenStates(request.layers, model: model).count) ?? 0
                 let matrices = Int64(states * probe.poolings.count)

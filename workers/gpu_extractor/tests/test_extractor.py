@@ -1,7 +1,8 @@
 """Tests of the GPU extractor without the Swift side (run by test.sh, on the CPU):
 sample selection against SplitMix64's published outputs, and the whole worker against a
 private PostgreSQL: artifacts, checksums and the artifact rows, values against an
-unbatched HF forward pass, fencing by role, and release on SIGTERM.
+unbatched HF forward pass (the bundled Pythia-like series, and the Llama fixture of
+Tests/Fixtures/models), fencing by role, and release on SIGTERM.
 Tolerance 1e-4 absolute on fp32 pooled states: batching with right padding changes
 only summation order (the oracle is transformers itself, one sequence at a time)."""
 import hashlib
@@ -19,7 +20,7 @@ import unittest
 import numpy as np
 import psycopg
 import torch
-from tokenizers import Tokenizer
+from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import AutoModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,6 +30,7 @@ import probe  # noqa: E402
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 SPECTRA = os.environ.get("SPECTRA_BIN", os.path.join(ROOT, ".build", "debug", "spectra"))
 SERIES = os.path.join(ROOT, "examples", "tiny-pythia")
+LLAMA = os.path.join(ROOT, "Tests", "Fixtures", "models", "llama")
 
 
 def last_checkpoint():
@@ -37,6 +39,14 @@ def last_checkpoint():
     hub = os.path.join(SERIES, catalog["hub_cache"], "models--" + catalog["repo"].replace("/", "--"))
     commit = pathlib.Path(hub, "refs", catalog["revisions"][-1]["name"]).read_text().strip()
     return os.path.join(hub, "snapshots", commit)
+
+
+def byte_level_tokenizer():
+    """Byte-level BPE without merges: one id per byte, 0…255."""
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    tokenizer = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(alphabet)}, merges=[]))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    return tokenizer
 
 
 class SplitMix64Tests(unittest.TestCase):
@@ -75,7 +85,6 @@ class WorkerTests(unittest.TestCase):
         subprocess.run([SPECTRA, "db", "migrate"], check=True, capture_output=True,
                        env={**os.environ, "DATABASE_URL": cls.owner})
         cls.checkpoint = last_checkpoint()
-        cls.hidden = json.loads(pathlib.Path(cls.checkpoint, "config.json").read_text())["hidden_size"]
         with psycopg.connect(cls.owner, autocommit=True) as db:
             db.execute("create role extractor_node login in role spectra_worker")
         cls.worker_url = cls.owner.replace("user=spectra", "user=extractor_node")
@@ -85,19 +94,23 @@ class WorkerTests(unittest.TestCase):
         subprocess.run([SPECTRA, "db", "stop", "--data-dir", cls.data], capture_output=True)
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def plan(self, name, lines, samples, batch):
+    def plan(self, name, lines, samples, batch, checkpoint=None):
+        checkpoint = checkpoint or self.checkpoint
+        config = json.loads(pathlib.Path(checkpoint, "config.json").read_text())
+        layers = config["num_hidden_layers"]
         path = os.path.join(self.tmp, f"{name}.txt")
         with open(path, "w") as f:
             f.write("\n".join(lines))
         spec = {"path": path, "sha256": hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest(), "format": "text",
                 "seed": 0, "samples": samples, "max_tokens": 32, "min_tokens": 10}
-        args = {"checkpoint": self.checkpoint, "model": "tiny-pythia", "revision": "step143000",
-                "layers": [0, 1, 2, 3, 4], "poolings": ["last", "mean"], "probe": spec, "batch": batch}
+        args = {"checkpoint": checkpoint, "model": name, "revision": "step143000",
+                "layers": list(range(layers + 1)), "poolings": ["last", "mean"], "probe": spec, "batch": batch}
         with psycopg.connect(self.owner, autocommit=True) as db:
             model = db.execute("""insert into spectra.models (name, family, architecture, num_layers, hidden_size, source)
-                                  values (%s, 'local', 'gpt_neox', 4, 64, 'test') returning id""", (name,)).fetchone()[0]
+                                  values (%s, 'local', %s, %s, %s, 'test') returning id""",
+                               (name, config["architectures"][0], layers, config["hidden_size"])).fetchone()[0]
             ckpt = db.execute("""insert into spectra.checkpoints (model_id, revision, step, tokens_seen, location)
-                                 values (%s, 'step143000', 143000, 0, %s) returning id""", (model, self.checkpoint)).fetchone()[0]
+                                 values (%s, 'step143000', 143000, 0, %s) returning id""", (model, checkpoint)).fetchone()[0]
             run = db.execute("insert into spectra.runs (name, family, config) values (%s, 'local', %s) returning id",
                              (name, json.dumps(args))).fetchone()[0]
             job = db.execute("""insert into spectra.jobs (run_id, kind, checkpoint_id, args)
@@ -111,11 +124,24 @@ class WorkerTests(unittest.TestCase):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def test_artifacts_match_an_unbatched_forward_pass(self):
+        self.check_against_unbatched("parity", self.checkpoint)
+
+    def test_llama_artifacts_match_an_unbatched_forward_pass(self):
+        """LlamaForCausalLM with GQA, head_dim != hidden / heads, biases and llama3 RoPE
+        scaling (the Swift side's fixture), given a 256-token byte-level tokenizer."""
+        checkpoint = os.path.join(self.tmp, "llama")
+        shutil.copytree(LLAMA, checkpoint)
+        byte_level_tokenizer().save(os.path.join(checkpoint, "tokenizer.json"))
+        self.check_against_unbatched("llama-parity", checkpoint)
+
+    def check_against_unbatched(self, name, checkpoint):
         lines = [f"line {i}: " + "the quick brown fox jumps over the lazy dog " * (1 + i % 3) for i in range(40)]
         lines[5] = ""          # skipped: blank
         lines[9] = "short"     # dropped: under min_tokens
-        run, ckpt, job, spec = self.plan("parity", lines, samples=24, batch=5)
-        store = os.path.join(self.tmp, "store")
+        run, ckpt, job, spec = self.plan(name, lines, samples=24, batch=5, checkpoint=checkpoint)
+        config = json.loads(pathlib.Path(checkpoint, "config.json").read_text())
+        width, states = config["hidden_size"], config["num_hidden_layers"] + 1
+        store = os.path.join(self.tmp, f"store-{name}")
         proc = self.extractor(store, "--drain")
         out, err = proc.communicate(timeout=300)
         self.assertEqual(proc.returncode, 0, err)
@@ -126,12 +152,12 @@ class WorkerTests(unittest.TestCase):
             rows = db.execute("""select layer, pooling, path, sha256, rows, columns, sample_lines, job_id, worker
                                  from spectra.artifacts where run_id = %s and checkpoint_id = %s order by pooling, layer""",
                               (run, ckpt)).fetchall()
-        self.assertEqual(len(rows), 10)
-        tokenizer = Tokenizer.from_file(os.path.join(self.checkpoint, "tokenizer.json"))
+        self.assertEqual(len(rows), 2 * states)
+        tokenizer = Tokenizer.from_file(os.path.join(checkpoint, "tokenizer.json"))
         expected_lines, sequences = probe.select(spec, lambda t: tokenizer.encode(t, add_special_tokens=False).ids)
         self.assertNotIn(5, expected_lines)
         self.assertNotIn(9, expected_lines)
-        model = AutoModel.from_pretrained(self.checkpoint, dtype=torch.float32).eval()
+        model = AutoModel.from_pretrained(checkpoint, dtype=torch.float32).eval()
         with torch.inference_mode():
             alone = [model(input_ids=torch.tensor([s]), output_hidden_states=True).hidden_states for s in sequences]
         for layer, pooling, path, sha, nrows, ncols, sample_lines, job_id, worker in rows:
@@ -141,8 +167,8 @@ class WorkerTests(unittest.TestCase):
             matrix = np.load(os.path.join(store, path))
             self.assertEqual(matrix.dtype, np.dtype("<f4"))
             self.assertTrue(matrix.flags["C_CONTIGUOUS"])
-            self.assertEqual((nrows, ncols), (24, self.hidden))
-            self.assertEqual(matrix.shape, (24, self.hidden))
+            self.assertEqual((nrows, ncols), (24, width))
+            self.assertEqual(matrix.shape, (24, width))
             self.assertEqual(list(sample_lines), expected_lines)
             self.assertEqual((job_id, worker), (job, "test-extractor"))
             for row, hidden in enumerate(alone):
