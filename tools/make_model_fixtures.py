@@ -29,6 +29,8 @@ LM head is not stored twice), plus:
 And for the command-line test (gpt-neox with the fixture tokenizer):
   activations/probe.txt       a few lines of text and an empty one, most longer than --max-tokens 16
   activations/layer-NN.npy    N × d, pooled by the last token, every hidden state index
+and the same for llama, whose tokenizer.json is byte-level BPE without merges (one id per
+byte, 256 ids, the model's vocabulary), so the Llama checkpoint is complete.
 """
 import argparse
 import json
@@ -37,7 +39,7 @@ import pathlib
 import numpy as np
 import torch
 import transformers
-from tokenizers import Tokenizer
+from tokenizers import Tokenizer, models, pre_tokenizers
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MAX_TOKENS = 16
@@ -157,7 +159,12 @@ def main():
         np.save(directory / "mean.npy", mean)
         print(name, "hidden states", last.shape, "max |h|", float(np.abs(last).max()))
         if name == "gpt-neox":
-            write_activations(model, directory / "activations")
+            write_activations(model, directory / "activations",
+                              Tokenizer.from_file(str(ROOT / "Tests/Fixtures/tokenizer/tokenizer.json")))
+        if name == "llama":
+            tokenizer = byte_level_tokenizer()
+            tokenizer.save(str(directory / "tokenizer.json"))
+            write_activations(model, directory / "activations", tokenizer)
 
 
 def assert_window_matters(model, batch, last, name):
@@ -173,9 +180,16 @@ def assert_window_matters(model, batch, last, name):
     assert np.abs(full[-1] - last[-1]).max() > 1e-2, (name, "the sliding window changes nothing")
 
 
-def write_activations(model, directory):
+def byte_level_tokenizer():
+    """Byte-level BPE without merges: one id per byte, in the order of the byte alphabet."""
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    tokenizer = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(alphabet)}, merges=[]))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    return tokenizer
+
+
+def write_activations(model, directory, tokenizer):
     directory.mkdir(parents=True, exist_ok=True)
-    tokenizer = Tokenizer.from_file(str(ROOT / "Tests/Fixtures/tokenizer/tokenizer.json"))
     lines = [
         "The quick brown fox jumps over the lazy dog.",
         "",

@@ -54,6 +54,28 @@ import Testing
         }
     }
 
+    /// The Llama fixture (GQA, head_dim 12, biases, llama3 RoPE) is a complete checkpoint
+    /// with its byte-per-token tokenizer. Oracle and tolerance as above.
+    @Test func llamaCheckpoint() throws {
+        let llama = fixture.deletingLastPathComponent().appendingPathComponent("llama")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spectra-activations-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try SpectraExecutable.run([
+            "activations", llama.path, "--text", llama.appendingPathComponent("activations/probe.txt").path,
+            "--max-tokens", "16", "--batch", "2", "--out", out.path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("4 sequences"), "\(result.stdout)")
+        for layer in 0..<3 {
+            let name = String(format: "layer-%02d.npy", layer)
+            let got = try matrix(out.appendingPathComponent(name))
+            let expected = try matrix(llama.appendingPathComponent("activations/\(name)"))
+            #expect(got.rows == 4 && got.columns == 32)
+            let difference = zip(got.values, expected.values).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(difference <= 1e-4, "\(name): max |Δ| = \(difference)")
+        }
+    }
+
     @Test func selectedLayersAndMeanPooling() throws {
         let directory = try checkpoint()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -12,8 +12,15 @@ struct FixtureSeries {
 
     static let fixture = SpectraExecutable.repositoryRoot.appendingPathComponent("Tests/Fixtures/models/gpt-neox")
 
-    static func make(revisions count: Int = 3, nanRevision: Int? = nil, name: String = "fixture-neox") throws -> FixtureSeries {
+    /// `model` names the fixture under Tests/Fixtures/models; its own tokenizer.json is
+    /// used where it has one, the GPT-NeoX tokenizer fixture otherwise.
+    static func make(revisions count: Int = 3, nanRevision: Int? = nil, name: String = "fixture-neox",
+                     model: String = "gpt-neox") throws -> FixtureSeries {
         let fm = FileManager.default
+        let fixture = Self.fixture.deletingLastPathComponent().appendingPathComponent(model)
+        let ownTokenizer = fixture.appendingPathComponent("tokenizer.json")
+        let tokenizer = fm.fileExists(atPath: ownTokenizer.path) ? ownTokenizer
+            : SpectraExecutable.repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizer/tokenizer.json")
         let directory = fm.temporaryDirectory.appendingPathComponent("spectra-series-\(UUID().uuidString)")
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         let source = try SafetensorsFile(url: fixture.appendingPathComponent("model.safetensors"))
@@ -26,8 +33,7 @@ struct FixtureSeries {
             let target = directory.appendingPathComponent(revision)
             try fm.createDirectory(at: target, withIntermediateDirectories: true)
             try fm.copyItem(at: fixture.appendingPathComponent("config.json"), to: target.appendingPathComponent("config.json"))
-            try fm.copyItem(at: SpectraExecutable.repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizer/tokenizer.json"),
-                            to: target.appendingPathComponent("tokenizer.json"))
+            try fm.copyItem(at: tokenizer, to: target.appendingPathComponent("tokenizer.json"))
             var tensors: [SafetensorsWriter.Tensor] = []
             for tensorName in source.tensorNames {
                 let (shape, values) = try source.tensor(tensorName)
