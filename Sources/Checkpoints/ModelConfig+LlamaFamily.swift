@@ -25,15 +25,15 @@ extension ModelConfig {
             guard try fields.bool("use_sliding_window") ?? false, let window = try slidingWindowSize(fields) else { break }
             slidingWindow = window
             if let types = try fields.strings("layer_types") {
-                slidingWindowLayers = try Self.windowedLayers(types, count: layerCount, source: source)
+                slidingWindowLayers = .listed(try Self.windowedLayers(types, count: layerCount, source: source))
             } else {
                 let first = try fields.nonNegativeInt("max_window_layers", default: 28)
-                slidingWindowLayers = first < layerCount ? Set(first..<layerCount) : []
+                slidingWindowLayers = .from(first)
             }
         case .mistral:
             // MistralModel applies `sliding_window` to every layer (layer_types is ignored).
             slidingWindow = try slidingWindowSize(fields)
-            slidingWindowLayers = slidingWindow == nil ? [] : Set(0..<layerCount)
+            slidingWindowLayers = slidingWindow == nil ? .none : .from(0)
         case .gptNeoX, .olmo, .olmo2:
             break
         }

@@ -36,7 +36,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// Mistral's and Qwen2's sliding window: a token attends to itself and the
     /// `slidingWindow − 1` tokens before it, in the layers of `slidingWindowLayers`.
     public var slidingWindow: Int?
-    public var slidingWindowLayers: Set<Int>
+    public var slidingWindowLayers: WindowedLayers
     /// OLMo's clamp on q, k, v activations, when set.
     public var clipQKV: Double?
     /// The storage type the checkpoint was saved in, as config.json says ("float16").
@@ -101,7 +101,7 @@ public struct ModelConfig: Sendable, Equatable {
         attentionOutputBias = false
         mlpBias = false
         slidingWindow = nil
-        slidingWindowLayers = []
+        slidingWindowLayers = .none
         torchDType = try fields.string("torch_dtype")
         clipQKV = try fields.double("clip_qkv")
         tieWordEmbeddings = try fields.bool("tie_word_embeddings") ?? false

@@ -6,7 +6,7 @@ enum Activation: String, Sendable {
     case gelu
     /// The tanh approximation (`"gelu_new"`, and `"gelu_fast"`, the same function).
     case geluTanh
-    /// x σ(x), used gated: silu(gate) · up (`"silu"`, OLMo / OLMo-2).
+    /// x σ(x), used gated: silu(gate) · up (`"silu"`, OLMo, OLMo-2, Llama, Qwen2, Mistral).
     case silu
 
     /// The activation `hidden_act` names; nil for one not implemented.

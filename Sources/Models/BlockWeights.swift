@@ -26,9 +26,9 @@ struct QKVLayout: Sendable {
 /// One transformer block's parameters, arranged for the forward pass: the norms each
 /// family has (nil where it has none), one fused q/k/v projection and one fused MLP input.
 struct BlockWeights: Sendable {
-    /// Before attention (GPT-NeoX input_layernorm, OLMo's non-parametric norm).
+    /// Before attention (GPT-NeoX and Llama-like input_layernorm, OLMo's non-parametric norm).
     var inputNorm: Norm?
-    /// Before the MLP (GPT-NeoX and OLMo post_attention_layernorm; OLMo-2 has none).
+    /// Before the MLP (GPT-NeoX, OLMo and Llama-like post_attention_layernorm; OLMo-2 has none).
     var preMLPNorm: Norm?
     var qkv: Linear
     /// OLMo-2's RMSNorm over all heads' q (and k) projections, before the split into heads.
@@ -38,7 +38,7 @@ struct BlockWeights: Sendable {
     /// OLMo-2's norms of the attention and MLP outputs, inside the residual.
     var postAttentionNorm: Norm?
     var postMLPNorm: Norm?
-    /// GPT-NeoX dense_h_to_4h; OLMo gate_proj and up_proj stacked (gate first).
+    /// GPT-NeoX dense_h_to_4h; the others' gate_proj and up_proj stacked (gate first).
     var mlpIn: Linear
     var mlpOut: Linear
 }

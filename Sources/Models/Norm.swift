@@ -6,7 +6,7 @@ enum Norm: Sendable {
     case layerNorm(weight: [Float], bias: [Float], epsilon: Float)
     /// LayerNorm without parameters (OLMo: `F.layer_norm(x, shape, None, None, 1e-5)`).
     case nonParametric(epsilon: Float)
-    /// RMSNorm: x / sqrt(mean(x²) + ε) · weight (OLMo-2).
+    /// RMSNorm: x / sqrt(mean(x²) + ε) · weight (OLMo-2, Llama, Qwen2, Mistral).
     case rms(weight: [Float], epsilon: Float)
 
     /// Normalizes each of `rows` rows of `width` values from `x` (row stride ldx) into `y`

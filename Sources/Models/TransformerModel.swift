@@ -2,9 +2,10 @@ import Checkpoints
 import Foundation
 import LinearAlgebra
 
-/// A GPT-NeoX (Pythia), OLMo, OLMo-2, Llama, Qwen2 or Mistral decoder in Float32 whose forward pass yields the
-/// hidden states of Hugging Face's `output_hidden_states` (index 0 the embeddings, index L
-/// after the final norm), pooled per sequence as they are computed. No LM head is loaded.
+/// A GPT-NeoX (Pythia), OLMo, OLMo-2, Llama, Qwen2 or Mistral decoder in Float32 whose
+/// forward pass yields the hidden states of Hugging Face's `output_hidden_states` (index 0
+/// the embeddings, index L after the final norm), pooled per sequence as they are
+/// computed. No LM head is loaded.
 public final class TransformerModel: Sendable {
     public let config: ModelConfig
     /// How messages name the checkpoint: its directory path.
