@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Hub
 
 /// `spectra fetch`: download revisions of a built-in model into the hub cache.
 struct Fetch: ParsableCommand {

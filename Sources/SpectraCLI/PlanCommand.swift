@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Jobs
 
 /// `spectra plan`: write a run and its jobs.
 struct Plan: ParsableCommand {
@@ -29,7 +30,7 @@ struct Plan: ParsableCommand {
     var maxTokens: Int = 128
 
     @Option(parsing: .upToNextOption, help: "Pooling of token states into one row per sequence: last, mean, or both.")
-    var pooling: [String] = ["last"]
+    var pooling: [Pooling] = [.last]
 
     @Option(help: "Seed of the probe selection.")
     var seed: UInt64 = 0
@@ -54,11 +55,6 @@ struct Plan: ParsableCommand {
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("--model: name at least one model") }
         _ = try LayerSelection(parsing: layers)
-        if let bad = pooling.first(where: { !["last", "mean"].contains($0) }) {
-            throw ValidationError("--pooling \(bad): use last or mean")
-        }
-        guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
-        guard maxTokens >= 10 else { throw ValidationError("--max-tokens must be at least 10") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
     }
 
@@ -68,7 +64,7 @@ struct Plan: ParsableCommand {
         let request = PlanRequest(
             family: family, models: models, steps: steps, layers: try LayerSelection(parsing: layers), runName: name,
             probe: probe.map {
-                ProbeOptions(path: $0, samples: samples, maxTokens: maxTokens, poolings: Array(Set(pooling)).sorted(),
+                ProbeOptions(path: $0, samples: samples, maxTokens: maxTokens, poolings: pooling,
                              seed: seed, batch: batch, artifacts: store.root.path)
             },
             variant: variant)

@@ -1,4 +1,5 @@
 import Checkpoints
+import Jobs
 import Testing
 @testable import Pipeline
 
