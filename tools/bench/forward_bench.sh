@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Forward pass, Pythia-160m shape (random weights), float32, batch 16 × 128, all 13 hidden
-# states pooled last and mean, no LM head: Spectra against transformers/PyTorch CPU with the
-# same threads in one run, plus OpenBLAS sgemm in the Spectra process and peak RSS of both.
+# Forward pass, Pythia-160m shape (random weights; SHAPE=smollm2-135m for a Llama of
+# SmolLM2-135M's shape), float32, batch 16 × 128, every hidden state pooled last and mean,
+# no LM head: Spectra against transformers/PyTorch CPU with the same threads in one run,
+# plus OpenBLAS sgemm in the Spectra process and peak RSS of both.
 #
 #   tools/bench/forward_bench.sh [DIR] [ROUNDS] [REPEATS]
 #
 # The machine is shared, so torch and Spectra run alternately REPEATS times (default 2),
 # each process timing ROUNDS (default 3) forward passes after a warm-up.
-# DIR (default /tmp/spectra-forward-bench) receives the checkpoint (650 MB) on first use.
+# DIR (default /tmp/spectra-forward-bench, with -SHAPE for another shape) receives the
+# checkpoint (650 MB; SmolLM2-135M's 540 MB) on first use.
 # PYTHON defaults to /work/.venv-torch/bin/python (tools/requirements-models.txt).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=${1:-/tmp/spectra-forward-bench}
+shape=${SHAPE:-pythia-160m}
+default_dir=/tmp/spectra-forward-bench
+[ "$shape" = pythia-160m ] || default_dir=$default_dir-$shape
+dir=${1:-$default_dir}
 rounds=${2:-3}
 repeats=${3:-2}
 python=${PYTHON:-/work/.venv-torch/bin/python}
@@ -22,7 +27,7 @@ export OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$
 (cd "$root" && swift build -c release --product forward-bench >/dev/null)
 if [ ! -f "$dir/model.safetensors" ]; then
     mkdir -p "$dir"
-    "$python" "$root/tools/bench/forward/forward_bench.py" make "$dir" >/dev/null 2>&1
+    "$python" "$root/tools/bench/forward/forward_bench.py" make "$dir" --shape "$shape" >/dev/null 2>&1
 fi
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, $threads threads"

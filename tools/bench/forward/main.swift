@@ -65,8 +65,12 @@ for pooling in Pooling.allCases {
 // The machine is shared, so each timed forward pass is paired with an sgemm measured
 // just before it, and the fraction is taken per pair.
 let c = model.config
-// 2 × non-embedding parameters per token, the convention of docs/benchmarks.md.
-let parameters = Double(c.layerCount) * Double(4 * c.hiddenSize * c.hiddenSize + 2 * c.hiddenSize * c.intermediateSize)
+// 2 × non-embedding parameters per token, the convention of docs/benchmarks.md: q and the
+// output are hidden × heads·head_dim, k and v hidden × kv-heads·head_dim, the MLP two
+// matrices (GPT-NeoX) or three (gated).
+let attentionParameters = 2 * c.hiddenSize * (c.attentionWidth + c.keyValueHeadCount * c.headDimension)
+let mlpParameters = (c.architecture == .gptNeoX ? 2 : 3) * c.hiddenSize * c.intermediateSize
+let parameters = Double(c.layerCount) * Double(attentionParameters + mlpParameters)
 var times: [Double] = [], squares: [Double] = [], fractions: [Double] = []
 for _ in 0..<rounds {
     let square = sgemmRate(m: 4096, n: 4096, k: 4096, rounds: 1)
