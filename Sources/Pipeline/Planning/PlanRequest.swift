@@ -21,6 +21,10 @@ public struct PlanRequest: Sendable {
     /// (`.json`); each stage is planned as a model with one revision, its label and
     /// position stored in spectra.lineage_stages.
     public var lineage: String?
+    /// `--family hub`: tokens per optimizer step, for branch names that carry no token count.
+    public var tokensPerStep: Int?
+    /// Where `--family hub` finds the endpoint, token and cache (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public init(family: String, models: [String], steps: String? = nil, layers: LayerSelection = .all,
                 runName: String? = nil, probe: ProbeOptions? = nil, lineage: String? = nil) {
