@@ -1,0 +1,66 @@
+import Foundation
+
+/// Opcode-level pickle writer for hand-made hostile state dicts; each method appends one
+/// opcode with its operand exactly as the pickle format lays it out.
+struct PickleBytes {
+    var bytes: [UInt8] = [0x80, 2]
+
+    mutating func op(_ code: UInt8, _ operand: [UInt8] = []) { bytes.append(code); bytes.append(contentsOf: operand) }
+    mutating func global(_ module: String, _ name: String) { op(0x63, Array("\(module)\n\(name)\n".utf8)) }
+    mutating func string(_ s: String) { op(0x58, le(UInt32(s.utf8.count)) + Array(s.utf8)) }
+    mutating func int(_ n: Int) { op(0x4A, le(UInt32(truncatingIfNeeded: n))) }
+    mutating func mark() { op(0x28) }
+    mutating func tuple() { op(0x74) }
+    mutating func reduce() { op(0x52) }
+    mutating func ints(_ values: [Int]) { mark(); values.forEach { int($0) }; tuple() }
+
+    /// `_rebuild_tensor_v2(('storage', <type>, key, 'cpu', numel), offset, shape, strides, False, OrderedDict())`
+    mutating func tensor(storageType: String = "FloatStorage", key: String, numel: Int,
+                         offset: Int = 0, shape: [Int], strides: [Int]) {
+        global("torch._utils", "_rebuild_tensor_v2")
+        mark()
+        mark(); string("storage"); global("torch", storageType); string(key); string("cpu"); int(numel); tuple()
+        op(0x51)
+        int(offset); ints(shape); ints(strides); op(0x89)
+        global("collections", "OrderedDict"); op(0x29); reduce()
+        tuple(); reduce()
+    }
+
+    /// A whole state dict `{name: tensor}` ending in STOP.
+    static func stateDict(_ entries: [(String, (inout PickleBytes) -> Void)]) -> [UInt8] {
+        var p = PickleBytes()
+        p.global("collections", "OrderedDict"); p.op(0x29); p.reduce()
+        p.mark()
+        for (name, body) in entries { p.string(name); body(&p) }
+        p.op(0x75); p.op(0x2E)
+        return p.bytes
+    }
+}
+
+func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+
+/// A ZIP archive of stored entries (no compression, CRCs left zero: the reader ignores
+/// them); `method` marks entries as compressed without compressing them.
+func zipArchive(_ entries: [(name: String, data: [UInt8])], method: [String: UInt16] = [:]) -> Data {
+    var out: [UInt8] = [], central: [UInt8] = []
+    for (name, data) in entries {
+        let offset = UInt32(out.count), nameBytes = Array(name.utf8), m = method[name] ?? 0
+        out += le(UInt32(0x0403_4b50)) + le(UInt16(20)) + le(UInt16(0)) + le(m) + [UInt8](repeating: 0, count: 8)
+            + le(UInt32(data.count)) + le(UInt32(data.count)) + le(UInt16(nameBytes.count)) + le(UInt16(0)) + nameBytes + data
+        central += le(UInt32(0x0201_4b50)) + le(UInt16(20)) + le(UInt16(20)) + le(UInt16(0)) + le(m)
+            + [UInt8](repeating: 0, count: 8) + le(UInt32(data.count)) + le(UInt32(data.count))
+            + le(UInt16(nameBytes.count)) + [UInt8](repeating: 0, count: 12) + le(offset) + nameBytes
+    }
+    let centralOffset = UInt32(out.count)
+    out += central
+    out += le(UInt32(0x0605_4b50)) + [0, 0, 0, 0] + le(UInt16(entries.count)) + le(UInt16(entries.count))
+        + le(UInt32(central.count)) + le(centralOffset) + le(UInt16(0))
+    return Data(out)
+}
+
+/// `archive/data.pkl` with `pickle` and `archive/data/<key>` for each storage.
+func torchArchive(pickle: [UInt8], storages: [(String, [UInt8])] = [], byteorder: String = "little",
+                  method: [String: UInt16] = [:]) -> Data {
+    zipArchive([("archive/data.pkl", pickle), ("archive/byteorder", Array(byteorder.utf8))]
+               + storages.map { ("archive/data/\($0.0)", $0.1) }, method: method)
+}
