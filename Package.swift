@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "SpectraTestSupport"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),

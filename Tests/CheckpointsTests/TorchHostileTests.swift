@@ -1,4 +1,5 @@
 import Foundation
+import SpectraTestSupport
 import Testing
 @testable import Checkpoints
 

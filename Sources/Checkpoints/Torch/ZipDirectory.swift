@@ -105,7 +105,7 @@ struct ZipDirectory {
         guard window.count >= 22 else { return nil }
         let last = window.count - 22
         for position in stride(from: last, through: max(0, last - 0xFFFF), by: -1)
-        where window.unsigned(position, width: 4) == endSignature {
+        where window.bytes[position] == 0x50 && window.unsigned(position, width: 4) == endSignature {
             return position
         }
         return nil

@@ -2,20 +2,22 @@ import Foundation
 
 /// Opcode-level pickle writer for hand-made hostile state dicts; each method appends one
 /// opcode with its operand exactly as the pickle format lays it out.
-struct PickleBytes {
-    var bytes: [UInt8] = [0x80, 2]
+public struct PickleBytes {
+    public init() {}
 
-    mutating func op(_ code: UInt8, _ operand: [UInt8] = []) { bytes.append(code); bytes.append(contentsOf: operand) }
-    mutating func global(_ module: String, _ name: String) { op(0x63, Array("\(module)\n\(name)\n".utf8)) }
-    mutating func string(_ s: String) { op(0x58, le(UInt32(s.utf8.count)) + Array(s.utf8)) }
-    mutating func int(_ n: Int) { op(0x4A, le(UInt32(truncatingIfNeeded: n))) }
-    mutating func mark() { op(0x28) }
-    mutating func tuple() { op(0x74) }
-    mutating func reduce() { op(0x52) }
-    mutating func ints(_ values: [Int]) { mark(); values.forEach { int($0) }; tuple() }
+    public var bytes: [UInt8] = [0x80, 2]
+
+    public mutating func op(_ code: UInt8, _ operand: [UInt8] = []) { bytes.append(code); bytes.append(contentsOf: operand) }
+    public mutating func global(_ module: String, _ name: String) { op(0x63, Array("\(module)\n\(name)\n".utf8)) }
+    public mutating func string(_ s: String) { op(0x58, le(UInt32(s.utf8.count)) + Array(s.utf8)) }
+    public mutating func int(_ n: Int) { op(0x4A, le(UInt32(truncatingIfNeeded: n))) }
+    public mutating func mark() { op(0x28) }
+    public mutating func tuple() { op(0x74) }
+    public mutating func reduce() { op(0x52) }
+    public mutating func ints(_ values: [Int]) { mark(); values.forEach { int($0) }; tuple() }
 
     /// `_rebuild_tensor_v2(('storage', <type>, key, 'cpu', numel), offset, shape, strides, False, OrderedDict())`
-    mutating func tensor(storageType: String = "FloatStorage", key: String, numel: Int,
+    public mutating func tensor(storageType: String = "FloatStorage", key: String, numel: Int,
                          offset: Int = 0, shape: [Int], strides: [Int]) {
         global("torch._utils", "_rebuild_tensor_v2")
         mark()
@@ -27,7 +29,7 @@ struct PickleBytes {
     }
 
     /// A whole state dict `{name: tensor}` ending in STOP.
-    static func stateDict(_ entries: [(String, (inout PickleBytes) -> Void)]) -> [UInt8] {
+    public static func stateDict(_ entries: [(String, (inout PickleBytes) -> Void)]) -> [UInt8] {
         var p = PickleBytes()
         p.global("collections", "OrderedDict"); p.op(0x29); p.reduce()
         p.mark()
@@ -37,11 +39,11 @@ struct PickleBytes {
     }
 }
 
-func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+public func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 
 /// A ZIP archive of stored entries (no compression, CRCs left zero: the reader ignores
 /// them); `method` marks entries as compressed without compressing them.
-func zipArchive(_ entries: [(name: String, data: [UInt8])], method: [String: UInt16] = [:]) -> Data {
+public func zipArchive(_ entries: [(name: String, data: [UInt8])], method: [String: UInt16] = [:]) -> Data {
     var out: [UInt8] = [], central: [UInt8] = []
     for (name, data) in entries {
         let offset = UInt32(out.count), nameBytes = Array(name.utf8), m = method[name] ?? 0
@@ -59,8 +61,30 @@ func zipArchive(_ entries: [(name: String, data: [UInt8])], method: [String: UIn
 }
 
 /// `archive/data.pkl` with `pickle` and `archive/data/<key>` for each storage.
-func torchArchive(pickle: [UInt8], storages: [(String, [UInt8])] = [], byteorder: String = "little",
+public func torchArchive(pickle: [UInt8], storages: [(String, [UInt8])] = [], byteorder: String = "little",
                   method: [String: UInt16] = [:]) -> Data {
     zipArchive([("archive/data.pkl", pickle), ("archive/byteorder", Array(byteorder.utf8))]
                + storages.map { ("archive/data/\($0.0)", $0.1) }, method: method)
+}
+
+/// A PyTorch checkpoint of Float32 tensors as `torch.save` lays it out, with every 2-D
+/// tensor stored transposed (column-major storage, strides (1, rows)) so that a reader
+/// must gather strided views to get the values back.
+public func transposedTorchCheckpoint(_ tensors: [(name: String, shape: [Int], values: [Float])]) -> Data {
+    var storages: [(String, [UInt8])] = []
+    let pickle = PickleBytes.stateDict(tensors.enumerated().map { index, tensor in
+        var stored = tensor.values, strides = [Int]()
+        var step = 1
+        for size in tensor.shape.reversed() { strides.insert(step, at: 0); step *= size }
+        if tensor.shape.count == 2 {
+            let (rows, columns) = (tensor.shape[0], tensor.shape[1])
+            stored = (0 ..< rows * columns).map { k in tensor.values[(k % rows) * columns + k / rows] }
+            strides = [1, rows]
+        }
+        storages.append(("\(index)", stored.flatMap { le($0.bitPattern) }))
+        return (tensor.name, { (p: inout PickleBytes) in
+            p.tensor(key: "\(index)", numel: stored.count, shape: tensor.shape, strides: strides)
+        })
+    })
+    return torchArchive(pickle: pickle, storages: storages)
 }
