@@ -3,7 +3,7 @@
 
 Serves GET/HEAD /ORG/NAME/resolve/REVISION/FILE from ROOT/models--ORG--NAME the way the Hub
 does: small files answer 200 with ETag (the git blob id) and X-Repo-Commit; .safetensors
-files answer 302 to /cdn/... with X-Linked-Etag (their sha256), X-Linked-Size and
+and .bin (LFS) files answer 302 to /cdn/... with X-Linked-Etag (their sha256), X-Linked-Size and
 X-Repo-Commit, and /cdn/... honours Range requests (206 + Content-Range).
 
 Fault modes, for the tests:
@@ -83,7 +83,7 @@ def main():
                 return self.fail(404, "Entry not found")
             blob = os.path.basename(os.readlink(link))
             size = link.stat().st_size
-            if file.endswith(".safetensors"):
+            if file.endswith((".safetensors", ".bin")):
                 self.send_response(302)
                 self.send_header("Location", f"/cdn/{repo}/{blob}")
                 self.send_header("X-Linked-Etag", f'"{blob}"')
