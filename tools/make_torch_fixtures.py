@@ -11,6 +11,8 @@ Writes, under --out (default Tests/Fixtures/torch):
                       offset, a BF16 nn.Parameter, a 0-d scalar, and an empty tensor
   views.json          each tensor's shape and values as torch reads them (the oracle), flattened
                       row-major after .double(); the bool tensor is listed by shape only
+  linear.bin, linear.json  torch.save(nn.Linear(3, 2).state_dict()) as is: its pickle ends
+                      with BUILD setting the OrderedDict's _metadata; the oracle as for views
   neox/               a tiny random GPTNeoXForCausalLM: config.json, model.safetensors, and the
                       same state dict as pytorch_model-0000{1,2}-of-00002.bin with
                       pytorch_model.bin.index.json (transformers' sharded layout)
@@ -54,6 +56,18 @@ def views_state_dict():
     return sd
 
 
+def write_oracle(sd, path):
+    """Each tensor's shape, dtype, contiguity and (unless bool) values as torch reads them."""
+    oracle = {}
+    for name, tensor in sd.items():
+        entry = {"shape": list(tensor.shape), "dtype": str(tensor.dtype).removeprefix("torch."),
+                 "contiguous": tensor.is_contiguous()}
+        if tensor.dtype != torch.bool:
+            entry["values"] = tensor.detach().double().flatten().tolist()
+        oracle[name] = entry
+    path.write_text(json.dumps(oracle, indent=1) + "\n")
+
+
 def write_zip_copy(source, target, transform):
     """Copies every entry of `source` into `target` through `transform(name, data, info)`."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
@@ -75,14 +89,12 @@ def main():
 
     sd = views_state_dict()
     torch.save(sd, out / "views.bin")
-    oracle = {}
-    for name, tensor in sd.items():
-        entry = {"shape": list(tensor.shape), "dtype": str(tensor.dtype).removeprefix("torch."),
-                 "contiguous": tensor.is_contiguous()}
-        if tensor.dtype != torch.bool:
-            entry["values"] = tensor.detach().double().flatten().tolist()
-        oracle[name] = entry
-    (out / "views.json").write_text(json.dumps(oracle, indent=1) + "\n")
+    write_oracle(sd, out / "views.json")
+    torch.manual_seed(2)
+    linear = torch.nn.Linear(3, 2).state_dict()
+    assert hasattr(linear, "_metadata")
+    torch.save(linear, out / "linear.bin")
+    write_oracle(linear, out / "linear.json")
 
     torch.save(sd, out / "legacy.bin", _use_new_zipfile_serialization=False)
     write_zip_copy(out / "views.bin", out / "deflated.bin",

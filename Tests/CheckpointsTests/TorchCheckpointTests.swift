@@ -14,16 +14,17 @@ let torchFixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures/torch"
         let values: [Double]?
     }
 
-    private func oracle() throws -> [String: Expected] {
+    private func oracle(_ name: String) throws -> [String: Expected] {
         try JSONDecoder().decode([String: Expected].self,
-                                 from: Data(contentsOf: torchFixtures.appendingPathComponent("views.json")))
+                                 from: Data(contentsOf: torchFixtures.appendingPathComponent("\(name).json")))
     }
 
     /// Oracle: torch's own `.double()` of each tensor. Tolerance: none — F32, F16 and BF16
     /// widen to Double exactly, and Float(Double) is the one rounding both sides make for F64.
-    @Test func viewsMatchTorch() throws {
-        let file = try TorchCheckpointFile(url: torchFixtures.appendingPathComponent("views.bin"))
-        let expected = try oracle()
+    /// `linear` is a module's state_dict() as saved, whose pickle ends with BUILD (_metadata).
+    @Test(arguments: ["views", "linear"]) func tensorsMatchTorch(fixture: String) throws {
+        let file = try TorchCheckpointFile(url: torchFixtures.appendingPathComponent("\(fixture).bin"))
+        let expected = try oracle(fixture)
         #expect(Set(file.tensorNames) == Set(expected.keys))
         let dtypes = ["float32": SafetensorsDType.f32, "float16": .f16, "bfloat16": .bf16, "float64": .f64, "bool": .bool]
         for (name, want) in expected {
@@ -35,6 +36,7 @@ let torchFixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures/torch"
             #expect(read.shape == want.shape, "\(name)")
             #expect(read.values == values.map { Float($0) }, "\(name)")
         }
+        guard fixture == "views" else { return }
         // The fixture really exercises strided reads of a shared storage.
         #expect(expected["matrix_t"]?.contiguous == false && expected["corner"]?.contiguous == false)
         #expect(try file.info("matrix").byteRange == file.info("matrix_t").byteRange)

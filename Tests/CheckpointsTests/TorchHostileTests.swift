@@ -142,6 +142,18 @@ import Testing
                            prefixOnly: true, Data(bytes))
     }
 
+    /// ZIP64 sizes and offsets (archives over 4 GiB) are followed; the values prove it.
+    @Test func zip64Archive() throws {
+        let pickle = PickleBytes.stateDict([("w", { $0.tensor(key: "0", numel: 3, shape: [3], strides: [1]) })])
+        let values: [Float] = [1.5, -2, 4]
+        let data = torchArchive(pickle: pickle, storages: [("0", values.flatMap { le($0.bitPattern) })], zip64: true)
+        let read: [Float] = try data.withUnsafeBytes { raw in
+            let archive = try TorchArchive(raw, context: "t")
+            return try #require(archive.tensors["w"]).floats(in: raw)
+        }
+        #expect(read == values)
+    }
+
     /// Every prefix of a real archive is refused; none traps.
     @Test func everyTruncationIsRefused() throws {
         let bytes = try Data(contentsOf: path("views.bin"))

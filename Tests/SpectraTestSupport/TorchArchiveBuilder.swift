@@ -42,29 +42,41 @@ public struct PickleBytes {
 public func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 
 /// A ZIP archive of stored entries (no compression, CRCs left zero: the reader ignores
-/// them); `method` marks entries as compressed without compressing them.
-public func zipArchive(_ entries: [(name: String, data: [UInt8])], method: [String: UInt16] = [:]) -> Data {
+/// them); `method` marks entries as compressed without compressing them. With `zip64`,
+/// every size and offset goes in ZIP64 fields (as torch.save writes archives over 4 GiB).
+public func zipArchive(_ entries: [(name: String, data: [UInt8])], method: [String: UInt16] = [:],
+                       zip64: Bool = false) -> Data {
     var out: [UInt8] = [], central: [UInt8] = []
+    let wide = UInt32(0xFFFF_FFFF)
     for (name, data) in entries {
-        let offset = UInt32(out.count), nameBytes = Array(name.utf8), m = method[name] ?? 0
+        let offset = out.count, nameBytes = Array(name.utf8), m = method[name] ?? 0
         out += le(UInt32(0x0403_4b50)) + le(UInt16(20)) + le(UInt16(0)) + le(m) + [UInt8](repeating: 0, count: 8)
             + le(UInt32(data.count)) + le(UInt32(data.count)) + le(UInt16(nameBytes.count)) + le(UInt16(0)) + nameBytes + data
-        central += le(UInt32(0x0201_4b50)) + le(UInt16(20)) + le(UInt16(20)) + le(UInt16(0)) + le(m)
-            + [UInt8](repeating: 0, count: 8) + le(UInt32(data.count)) + le(UInt32(data.count))
-            + le(UInt16(nameBytes.count)) + [UInt8](repeating: 0, count: 12) + le(offset) + nameBytes
+        let extra = zip64 ? le(UInt16(1)) + le(UInt16(24)) + le(UInt64(data.count)) + le(UInt64(data.count)) + le(UInt64(offset)) : []
+        central += le(UInt32(0x0201_4b50)) + le(UInt16(45)) + le(UInt16(45)) + le(UInt16(0)) + le(m)
+            + [UInt8](repeating: 0, count: 8) + le(zip64 ? wide : UInt32(data.count)) + le(zip64 ? wide : UInt32(data.count))
+            + le(UInt16(nameBytes.count)) + le(UInt16(extra.count)) + [UInt8](repeating: 0, count: 10)
+            + le(zip64 ? wide : UInt32(offset)) + nameBytes + extra
     }
-    let centralOffset = UInt32(out.count)
+    let centralOffset = out.count
     out += central
-    out += le(UInt32(0x0605_4b50)) + [0, 0, 0, 0] + le(UInt16(entries.count)) + le(UInt16(entries.count))
-        + le(UInt32(central.count)) + le(centralOffset) + le(UInt16(0))
+    if zip64 {
+        let record = out.count
+        out += le(UInt32(0x0606_4b50)) + le(UInt64(44)) + le(UInt16(45)) + le(UInt16(45)) + le(UInt32(0)) + le(UInt32(0))
+            + le(UInt64(entries.count)) + le(UInt64(entries.count)) + le(UInt64(central.count)) + le(UInt64(centralOffset))
+        out += le(UInt32(0x0706_4b50)) + le(UInt32(0)) + le(UInt64(record)) + le(UInt32(1))
+    }
+    out += le(UInt32(0x0605_4b50)) + [0, 0, 0, 0] + le(UInt16(zip64 ? 0xFFFF : entries.count))
+        + le(UInt16(zip64 ? 0xFFFF : entries.count)) + le(zip64 ? wide : UInt32(central.count))
+        + le(zip64 ? wide : UInt32(centralOffset)) + le(UInt16(0))
     return Data(out)
 }
 
 /// `archive/data.pkl` with `pickle` and `archive/data/<key>` for each storage.
 public func torchArchive(pickle: [UInt8], storages: [(String, [UInt8])] = [], byteorder: String = "little",
-                  method: [String: UInt16] = [:]) -> Data {
+                         method: [String: UInt16] = [:], zip64: Bool = false) -> Data {
     zipArchive([("archive/data.pkl", pickle), ("archive/byteorder", Array(byteorder.utf8))]
-               + storages.map { ("archive/data/\($0.0)", $0.1) }, method: method)
+               + storages.map { ("archive/data/\($0.0)", $0.1) }, method: method, zip64: zip64)
 }
 
 /// A PyTorch checkpoint of Float32 tensors as `torch.save` lays it out, with every 2-D

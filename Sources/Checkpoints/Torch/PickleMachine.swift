@@ -9,6 +9,10 @@
 struct PickleMachine {
     static let maximumDepth = 32
     static let maximumRank = 32
+    /// Container entries moved per SETITEMS/APPENDS, summed over the run. A dict re-memoized
+    /// between batches is copied on each append, so a hostile pickle could otherwise spend
+    /// quadratic time; a state dict of N tensors costs about N²/2000 (its 1000-item batches).
+    static let maximumWork = 1 << 28
 
     /// A stack or memo entry: the value and how deeply containers nest inside it.
     private struct Item {
@@ -22,6 +26,7 @@ struct PickleMachine {
     private var stack: [Item] = []
     private var marks: [Int] = []
     private var memo: [Int: Item] = [:]
+    private var work = 0
 
     private init(_ bytes: UnsafeRawBufferPointer, context: String) {
         window = ByteWindow(bytes)
@@ -196,6 +201,11 @@ struct PickleMachine {
         return depth
     }
 
+    private mutating func charge(_ entries: Int, _ at: Int) throws(CheckpointError) {
+        work += entries
+        guard work <= Self.maximumWork else { throw fail(at, "builds more than \(Self.maximumWork) container entries") }
+    }
+
     private mutating func tuple(_ items: [Item], _ at: Int) throws(CheckpointError) {
         push(.tuple(items.map(\.value)), depth: try nested(items, at))
     }
@@ -205,6 +215,7 @@ struct PickleMachine {
         var target = try pop(1, at)[0]
         guard case .dict(var pairs) = target.value else { throw fail(at, "SETITEMS on \(target.value.brief), not a dict") }
         target.value = .none // drop the second reference so `pairs` is appended in place
+        try charge(pairs.count + items.count, at)
         target.depth = max(target.depth, try nested(items, at))
         for i in stride(from: 0, to: items.count, by: 2) {
             pairs.append((key: items[i].value, value: items[i + 1].value))
@@ -216,6 +227,7 @@ struct PickleMachine {
         var target = try pop(1, at)[0]
         guard case .list(var elements) = target.value else { throw fail(at, "APPENDS on \(target.value.brief), not a list") }
         target.value = .none
+        try charge(elements.count + items.count, at)
         target.depth = max(target.depth, try nested(items, at))
         elements.append(contentsOf: items.map(\.value))
         stack.append(Item(value: .list(elements), depth: target.depth))

@@ -56,7 +56,7 @@ struct ZipDirectory {
         }
         var entries: [String: Entry] = [:]
         var names: [String] = []
-        entries.reserveCapacity(count)
+        entries.reserveCapacity(min(count, 4096))
         var cursor = offset
         for index in 0 ..< count {
             guard window.unsigned(cursor, width: 4) == Self.centralSignature,
