@@ -31,10 +31,12 @@ measure() { # label, command...
     local label=$1; shift
     local log; log=$(mktemp)
     /usr/bin/time -v "$@" >"$log.out" 2>"$log"
-    local wall rss
+    local wall rss cpu
     wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')
     rss=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
-    printf '%-28s wall %8s  peak RSS %6d MB  %s\n' "$label" "$wall" $((rss / 1024)) "$(head -c 60 "$log.out" | tr '\n' ' ')"
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$log")
+    printf '%-34s wall %8s  cpu %6s s  peak RSS %5d MB  %s\n' "$label" "$wall" "$cpu" $((rss / 1024)) \
+        "$(head -c 40 "$log.out" | tr '\n' ' ')"
     rm -f "$log" "$log.out"
 }
 for _ in $(seq "$repeats"); do
