@@ -35,11 +35,4 @@ public enum WeightFormat: Sendable, CaseIterable {
         case .pytorch: try TorchCheckpointFile(url: url, context: context)
         }
     }
-
-    /// The format a single file's name implies (`.safetensors` or `.bin`), if either.
-    public init?(fileName: String) {
-        if fileName.hasSuffix(".safetensors") { self = .safetensors }
-        else if fileName.hasSuffix(".bin") { self = .pytorch }
-        else { return nil }
-    }
 }
