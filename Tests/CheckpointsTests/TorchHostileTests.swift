@@ -117,6 +117,17 @@ import Testing
                            torchArchive(pickle: p.bytes))
     }
 
+    /// A real state dict's pickle holds a few thousand values at once; a hostile one cannot
+    /// grow the stack or the open marks in proportion to its length.
+    @Test func stackAndMarksAreBounded() {
+        let values = [UInt8](repeating: 0x4E, count: 70_000)
+        expectArchiveError(.malformedPickle, "t: archive/data.pkl: pickle byte 65538: holds more than 65536 values at once",
+                           torchArchive(pickle: [0x80, 2] + values + [0x2E]))
+        let marks = [UInt8](repeating: 0x28, count: 300)
+        expectArchiveError(.malformedPickle, "t: archive/data.pkl: pickle byte 258: more than 256 open MARKs",
+                           torchArchive(pickle: [0x80, 2] + marks + [0x2E]))
+    }
+
     @Test func malformedPickles() {
         let cases: [([UInt8], String)] = [
             ([0x80, 2, 0x68, 9, 0x2E], "pickle byte 2: memo entry 9 was never stored"),

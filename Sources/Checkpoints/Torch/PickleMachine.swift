@@ -4,8 +4,9 @@
 /// the typed values of the allowed globals.
 ///
 /// Bounded on any input: the pickle's size is capped by the caller, every opcode pushes at
-/// most one item, lengths are checked against the bytes left before anything is read, and
-/// containers may nest at most `maximumDepth` deep (so no recursion runs away on teardown).
+/// most one item, the stack, marks and memo have fixed limits, lengths are checked against
+/// the bytes left before anything is read, and containers may nest at most `maximumDepth`
+/// deep (so no recursion runs away on teardown).
 struct PickleMachine {
     static let maximumDepth = 32
     static let maximumRank = 32
@@ -13,6 +14,12 @@ struct PickleMachine {
     /// between batches is copied on each append, so a hostile pickle could otherwise spend
     /// quadratic time; a state dict of N tensors costs about N²/2000 (its 1000-item batches).
     static let maximumWork = 1 << 28
+    /// A state dict's pickle never holds more than about 2,000 values at once (batches of
+    /// 1,000 pairs) nor more than a few open marks; these bounds keep a hostile pickle's
+    /// stack, marks and memo in proportion to a real one rather than to its length.
+    static let maximumStack = 1 << 16
+    static let maximumMarks = 256
+    static let maximumMemo = 1 << 21
 
     /// A stack or memo entry: the value and how deeply containers nest inside it.
     private struct Item {
@@ -27,6 +34,8 @@ struct PickleMachine {
     private var marks: [Int] = []
     private var memo: [Int: Item] = [:]
     private var work = 0
+    /// Where the opcode being run begins, for messages.
+    private var opcodeStart = 0
 
     private init(_ bytes: UnsafeRawBufferPointer, context: String) {
         window = ByteWindow(bytes)
@@ -46,6 +55,7 @@ struct PickleMachine {
     private mutating func run() throws(CheckpointError) -> PickleValue {
         while true {
             let at = position
+            opcodeStart = at
             guard let opcode = window.u8(position) else { throw fail(at, "ends without a STOP opcode") }
             position += 1
             switch opcode {
@@ -58,19 +68,21 @@ struct PickleMachine {
                     throw fail(at, "STOP with \(stack.count) values and \(marks.count) marks left, not one value")
                 }
                 return stack[0].value
-            case 0x28: marks.append(stack.count) // MARK
-            case 0x7D: push(.dict([]), depth: 1) // EMPTY_DICT
-            case 0x5D: push(.list([]), depth: 1) // EMPTY_LIST
-            case 0x29: push(.tuple([]), depth: 1) // EMPTY_TUPLE
-            case 0x4E: push(.none) // NONE
-            case 0x88: push(.bool(true)) // NEWTRUE
-            case 0x89: push(.bool(false)) // NEWFALSE
-            case 0x4B: push(.int(try unsigned(1, at))) // BININT1
-            case 0x4D: push(.int(try unsigned(2, at))) // BININT2
-            case 0x4A: push(.int(Int(Int32(truncatingIfNeeded: try unsigned(4, at))))) // BININT
-            case 0x8A: push(.int(try long1(at))) // LONG1
-            case 0x58: push(.string(try text(try unsigned(4, at), at))) // BINUNICODE
-            case 0x8C: push(.string(try text(try unsigned(1, at), at))) // SHORT_BINUNICODE
+            case 0x28: // MARK
+                guard marks.count < Self.maximumMarks else { throw fail(at, "more than \(Self.maximumMarks) open MARKs") }
+                marks.append(stack.count)
+            case 0x7D: try push(.dict([]), depth: 1) // EMPTY_DICT
+            case 0x5D: try push(.list([]), depth: 1) // EMPTY_LIST
+            case 0x29: try push(.tuple([]), depth: 1) // EMPTY_TUPLE
+            case 0x4E: try push(.none) // NONE
+            case 0x88: try push(.bool(true)) // NEWTRUE
+            case 0x89: try push(.bool(false)) // NEWFALSE
+            case 0x4B: try push(.int(try unsigned(1, at))) // BININT1
+            case 0x4D: try push(.int(try unsigned(2, at))) // BININT2
+            case 0x4A: try push(.int(Int(Int32(truncatingIfNeeded: try unsigned(4, at))))) // BININT
+            case 0x8A: try push(.int(try long1(at))) // LONG1
+            case 0x58: try push(.string(try text(try unsigned(4, at), at))) // BINUNICODE
+            case 0x8C: try push(.string(try text(try unsigned(1, at), at))) // SHORT_BINUNICODE
             case 0x71: try put(try unsigned(1, at), at) // BINPUT
             case 0x72: try put(try unsigned(4, at), at) // LONG_BINPUT
             case 0x94: try put(memo.count, at) // MEMOIZE
@@ -91,10 +103,10 @@ struct PickleMachine {
                 try global(module: module, name: name, at)
             case 0x52: // REDUCE
                 let pair = try pop(2, at)
-                push(try TorchCall.reduce(pair[0].value, pair[1].value, fail: { fail(at, $0) }))
+                try push(try TorchCall.reduce(pair[0].value, pair[1].value, fail: { fail(at, $0) }))
             case 0x51: // BINPERSID
                 let id = try pop(1, at)[0].value
-                push(.storage(try TorchCall.persistentID(id, fail: { fail(at, $0) })))
+                try push(.storage(try TorchCall.persistentID(id, fail: { fail(at, $0) })))
             case 0x73: try setItems(try pop(2, at), at) // SETITEM
             case 0x75: try setItems(try popMark(at), at) // SETITEMS
             case 0x61: try append(try pop(1, at), at) // APPEND
@@ -157,7 +169,10 @@ struct PickleMachine {
 
     // MARK: Stack and memo
 
-    private mutating func push(_ value: PickleValue, depth: Int = 0) {
+    private mutating func push(_ value: PickleValue, depth: Int = 0) throws(CheckpointError) {
+        guard stack.count < Self.maximumStack else {
+            throw fail(opcodeStart, "holds more than \(Self.maximumStack) values at once")
+        }
         stack.append(Item(value: value, depth: depth))
     }
 
@@ -177,12 +192,15 @@ struct PickleMachine {
 
     private mutating func put(_ index: Int, _ at: Int) throws(CheckpointError) {
         guard let top = stack.last else { throw fail(at, "memoizes an empty stack") }
+        guard memo.count < Self.maximumMemo || memo[index] != nil else {
+            throw fail(at, "memoizes more than \(Self.maximumMemo) values")
+        }
         memo[index] = top
     }
 
     private mutating func get(_ index: Int, _ at: Int) throws(CheckpointError) {
         guard let item = memo[index] else { throw fail(at, "memo entry \(index) was never stored") }
-        stack.append(item)
+        try push(item.value, depth: item.depth)
     }
 
     private mutating func global(module: String, name: String, _ at: Int) throws(CheckpointError) {
@@ -190,7 +208,7 @@ struct PickleMachine {
             throw fail(at, "refusing global \(module).\(name): a state dict may name only \(TorchGlobal.allowed); "
                        + "nothing was executed", code: .forbiddenGlobal)
         }
-        push(.global(known))
+        try push(.global(known))
     }
 
     // MARK: Containers
@@ -207,7 +225,7 @@ struct PickleMachine {
     }
 
     private mutating func tuple(_ items: [Item], _ at: Int) throws(CheckpointError) {
-        push(.tuple(items.map(\.value)), depth: try nested(items, at))
+        try push(.tuple(items.map(\.value)), depth: try nested(items, at))
     }
 
     private mutating func setItems(_ items: [Item], _ at: Int) throws(CheckpointError) {
