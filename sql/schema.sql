@@ -51,7 +51,7 @@ begin
 end;
 $$;
 
-CREATE FUNCTION spectra.aggregate(p_full boolean DEFAULT false, OUT checkpoints_recomputed integer, OUT models_recomputed integer, OUT variants_touched boolean) RETURNS record
+CREATE FUNCTION spectra.aggregate(p_full boolean DEFAULT false, OUT checkpoints_recomputed integer, OUT models_recomputed integer) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     SET jit TO 'off'
@@ -194,10 +194,6 @@ begin
 
     select count(*) from aggregate_checkpoints into checkpoints_recomputed;
     select count(*) from aggregate_models into models_recomputed;
-    select exists (select 1 from aggregate_checkpoints a join spectra.runs r on r.id = a.run_id where r.variant is not null)
-        or exists (select 1 from spectra.variant_comparison where run_id in (select run_id from aggregate_checkpoints)
-                                                              or base_run_id in (select run_id from aggregate_checkpoints))
-      into variants_touched;
 end;
 $$;
 
@@ -927,6 +923,16 @@ CREATE TABLE spectra.layer_metrics (
     created_at timestamp with time zone
 );
 
+CREATE TABLE spectra.lineage_stages (
+    run_id bigint NOT NULL,
+    checkpoint_id bigint NOT NULL,
+    lineage text NOT NULL,
+    "position" integer NOT NULL,
+    label text NOT NULL,
+    CONSTRAINT lineage_stages_label_check CHECK ((label <> ''::text)),
+    CONSTRAINT lineage_stages_position_check CHECK (("position" >= 0))
+);
+
 CREATE TABLE spectra.models (
     id bigint NOT NULL,
     name text NOT NULL,
@@ -937,16 +943,6 @@ CREATE TABLE spectra.models (
     source text NOT NULL,
     CONSTRAINT models_hidden_size_check CHECK ((hidden_size > 0)),
     CONSTRAINT models_num_layers_check CHECK ((num_layers > 0))
-);
-
-CREATE TABLE spectra.lineage_stages (
-    run_id bigint NOT NULL,
-    checkpoint_id bigint NOT NULL,
-    lineage text NOT NULL,
-    "position" integer NOT NULL,
-    label text NOT NULL,
-    CONSTRAINT lineage_stages_label_check CHECK ((label <> ''::text)),
-    CONSTRAINT lineage_stages_position_check CHECK (("position" >= 0))
 );
 
 CREATE SEQUENCE spectra.models_id_seq
@@ -1165,8 +1161,6 @@ CREATE INDEX family_curves_checkpoint ON spectra.family_curves USING btree (run_
 
 CREATE INDEX family_curves_lookup ON spectra.family_curves USING btree (metric, model, layer, tokens_seen);
 
-CREATE INDEX family_curves_variant ON spectra.family_curves USING btree (run_id, model, tokens_seen) WHERE (variant IS NOT NULL);
-
 CREATE INDEX family_interpolated_match ON spectra.family_interpolated USING btree (metric, source, pooling, depth_bin, tokens, lineage);
 
 CREATE INDEX family_interpolated_model ON spectra.family_interpolated USING btree (run_id, model);
@@ -1257,7 +1251,7 @@ GRANT USAGE ON SCHEMA spectra TO spectra_reader;
 
 REVOKE ALL ON FUNCTION spectra.add_dependency(p_job bigint, p_depends_on bigint) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION spectra.aggregate(p_full boolean, OUT checkpoints_recomputed integer, OUT models_recomputed integer, OUT variants_touched boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION spectra.aggregate(p_full boolean, OUT checkpoints_recomputed integer, OUT models_recomputed integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.cancel_run(p_run bigint) FROM PUBLIC;
 

@@ -61,14 +61,13 @@ struct IncrementalAggregationTests {
         try Self.expectMatchesReference(db, step: "deleted checkpoint")
         #expect(try TestSupport.count("select count(*) as n from spectra.layer_metrics where revision = 'step14'", url: url) == 0)
 
-        // 4. A second run with a variant, then a full recomputation.
+        // 4. Runs labelled with a variant (a column family_curves copies), then a full recomputation.
         try SyntheticResults.write(url: url, runName: "base", variant: "base",
                                    models: [("olmo-base", "olmo-like", "OlmoForCausalLM", 10)])
         try SyntheticResults.write(url: url, runName: "sft", variant: "SFT",
                                    models: [("olmo-sft", "olmo-like", "OlmoForCausalLM", 12)])
         try aggregator.refreshAll(url: url)
         try Self.expectMatchesReference(db, step: "variant runs")
-        #expect(try TestSupport.count("select count(*) as n from spectra.variant_comparison", url: url) > 0)
         try aggregator.refreshAll(url: url, full: true)
         try Self.expectMatchesReference(db, step: "full recomputation")
     }

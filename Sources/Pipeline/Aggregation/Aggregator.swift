@@ -8,8 +8,8 @@ import Postgres
 /// changed since the last call (layer_metrics, family_curves) and the (run, model) pairs
 /// they belong to (phase_boundaries and the interpolated curves behind family_comparison),
 /// in one transaction, so readers see the previous rows until it commits and never wait.
-/// variant_comparison stays a materialized view, refreshed concurrently when a run with
-/// a post-training variant was touched.
+/// variant_comparison stays a materialized view over the lineages' stages, refreshed
+/// concurrently every time.
 public struct Aggregator: Sendable {
     let logger: Logger
 
@@ -26,16 +26,15 @@ public struct Aggregator: Sendable {
     public func refreshAll(url: String, full: Bool = false) throws -> [(view: String, rows: Int)] {
         let db = try Connection(url: url)
         let changed = try db.query(SQLQuery(
-            "select checkpoints_recomputed, models_recomputed, variants_touched from spectra.aggregate(\(full))",
+            "select checkpoints_recomputed, models_recomputed from spectra.aggregate(\(full))",
             name: "aggregate")).first
         let checkpoints = try changed?.decode("checkpoints_recomputed", as: Int.self) ?? 0
         let models = try changed?.decode("models_recomputed", as: Int.self) ?? 0
         logger.info("recomputed changed results", metadata: ["checkpoints": "\(checkpoints)", "models": "\(models)"])
-        if try changed?.decode("variants_touched", as: Bool.self) ?? true {
-            // CONCURRENTLY keeps readers unblocked; the view has the unique index it needs.
-            try db.unsafeExecute("refresh materialized view concurrently spectra.variant_comparison")
-            logger.info("refreshed spectra.variant_comparison")
-        }
+        // variant_comparison reads only the lineages' stage checkpoints (migration 0017): a
+        // refresh costs little. CONCURRENTLY keeps readers unblocked; the view has the unique
+        // index it needs.
+        try db.unsafeExecute("refresh materialized view concurrently spectra.variant_comparison")
         var counts: [(String, Int)] = []
         for view in Self.views {
             let count = try db.query(SQLQuery("select count(*) as n from spectra.\(unsafeRaw: view)", name: "count_\(view)"))

@@ -12,6 +12,7 @@
 -- interpolation onto the token grid pairs each grid point with the segment between two
 -- consecutive checkpoints that holds it (lead() over the curve), so its cost is linear in
 -- the points. family_comparison becomes a plain view over the interpolated curves.
+-- variant_comparison (0017) reads results directly and stays a materialized view.
 
 -- Which (run, checkpoint) changed since the last aggregate; run_id null: everything
 -- (a truncate, renamed runs or models, an upgrade). No key: writers append without
@@ -76,7 +77,6 @@ alter table spectra.results
     add column top_eigenvalue real generated always as (eigenvalues[1]) stored;
 
 -- The materialized views give way to tables of the same names and columns.
-drop materialized view spectra.variant_comparison;
 drop materialized view spectra.family_comparison;
 drop materialized view spectra.phase_boundaries;
 drop materialized view spectra.family_curves;
@@ -138,43 +138,18 @@ select o.metric, o.source, o.pooling, o.depth_bin, o.tokens,
   join spectra.family_interpolated p on (p.metric, p.source, p.pooling, p.depth_bin, p.tokens) = (o.metric, o.source, o.pooling, o.depth_bin, o.tokens)
  where o.lineage = 'olmo' and p.lineage = 'pythia';
 
--- Unchanged from 0008, now reading the family_curves table.
-create materialized view spectra.variant_comparison as
-with finals as (
-    select f.run_id, f.variant, f.model, f.lineage, round(f.relative_depth * 4) / 4 as depth_bin,
-           f.source, f.pooling, f.metric, avg(f.value) as value
-      from spectra.family_curves f
-     where f.variant is not null
-       and f.tokens_seen = (select max(g.tokens_seen) from spectra.family_curves g
-                             where g.run_id = f.run_id and g.model = f.model)
-     group by f.run_id, f.variant, f.model, f.lineage, round(f.relative_depth * 4) / 4, f.source, f.pooling, f.metric
-)
-select v.lineage, v.variant, v.run_id, v.model, v.depth_bin, v.source, v.pooling, v.metric, v.value,
-       b.run_id as base_run_id, b.model as base_model, b.value as base_value,
-       v.value - b.value as delta,
-       case when b.value <> 0 then (v.value - b.value) / abs(b.value) end as relative_change
-  from finals v
-  join finals b on b.variant = 'base' and (b.lineage, b.depth_bin, b.source, b.pooling, b.metric)
-                                        = (v.lineage, v.depth_bin, v.source, v.pooling, v.metric)
- where v.variant <> 'base';
-
-create unique index variant_comparison_key
-    on spectra.variant_comparison (run_id, model, depth_bin, source, pooling, metric, base_run_id, base_model);
-create index family_curves_variant on spectra.family_curves (run_id, model, tokens_seen) where variant is not null;
 
 grant select on spectra.layer_metrics, spectra.family_curves, spectra.phase_boundaries, spectra.family_interpolated,
-                spectra.family_comparison, spectra.variant_comparison to spectra_reader;
+                spectra.family_comparison to spectra_reader;
 
 -- Brings the tables up to date with spectra.results: takes the pending (run, checkpoint)
 -- pairs (all of them when p_full or when one says everything), deletes and recomputes
 -- their rows, in the caller's transaction. One aggregator at a time (an advisory lock);
 -- workers only append to the pending list, so neither waits on the other, and a result
 -- committed after the pending list was read stays pending for the next call. Returns how
--- many (run, checkpoint) and (run, model) pairs it recomputed, and whether a run with a
--- post-training variant was among them (variant_comparison needs a refresh then).
+-- many (run, checkpoint) and (run, model) pairs it recomputed.
 create function spectra.aggregate(p_full boolean default false,
-                                  out checkpoints_recomputed int, out models_recomputed int,
-                                  out variants_touched boolean)
+                                  out checkpoints_recomputed int, out models_recomputed int)
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
 -- JIT compiling these statements costs more than it saves; sorts and hashes of a full
 -- rebuild stay in memory.
@@ -316,10 +291,6 @@ begin
 
     select count(*) from aggregate_checkpoints into checkpoints_recomputed;
     select count(*) from aggregate_models into models_recomputed;
-    select exists (select 1 from aggregate_checkpoints a join spectra.runs r on r.id = a.run_id where r.variant is not null)
-        or exists (select 1 from spectra.variant_comparison where run_id in (select run_id from aggregate_checkpoints)
-                                                              or base_run_id in (select run_id from aggregate_checkpoints))
-      into variants_touched;
 end;
 $$;
 
