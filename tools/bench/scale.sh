@@ -47,7 +47,7 @@ spectra() { "$SPECTRA" "$@" --data-dir "$DATA"; }
 REPORT=$OUT/report.md
 {
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB;"
-echo "PostgreSQL $(psql --version | awk '{print $3}'), the embedded server's settings; spectra $("$SPECTRA" --version 2>/dev/null || echo '?')."
+echo "PostgreSQL $(psql --version | awk '{print $3}'), the embedded server's settings; spectra at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'an unknown commit')."
 echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its cores)."
 echo
 } > "$REPORT"
@@ -130,7 +130,7 @@ echo "$MILLION jobs: status $STATUS_ALL s (all runs), $STATUS_ONE s (one run); q
 
 DB_SIZE=$(value "select pg_size_pretty(pg_database_size(current_database()))")
 RESULTS_SIZE=$(value "select pg_size_pretty(pg_total_relation_size('spectra.results'))")
-ARTIFACTS=$(grep -i 'artifact\|storage' "$OUT/log" | head -4 | paste -sd' ' || true)
+ARTIFACTS=$(grep -E '^ *(artifacts|results) +~' "$OUT/log" | paste -sd';' - || true)
 {
 echo "| measure | value |"
 echo "|---|---|"
