@@ -31,6 +31,18 @@ struct ReportLayoutTests {
         #expect(abs(try #require(ModelPalette.oklab(lone)).0 - 0.6) < 0.01)
     }
 
+    @Test("a heatmap with more checkpoints than fit merges neighbours into means")
+    func mergedColumns() {
+        let columns = (0..<10).map { SVGHeatmap.Column(revision: "step\($0)", tokens: Int64($0) * 100) }
+        let row: [Double?] = [1, 2, 3, nil, nil, nil, 7, 8, 9, 10]
+        let merged = SVGHeatmap.merge(columns: columns, values: [row], into: 4)
+        // Groups of ceil(10 / 4) = 3: exact means of small integers (tolerance 0).
+        #expect(merged.columns.map(\.revision) == ["step0–step2", "step3–step5", "step6–step8", "step9–step9"])
+        #expect(merged.columns.map(\.tokens) == [200, 500, 800, 900])
+        #expect(merged.values == [[2, nil, 8, 10]])
+        #expect(SVGHeatmap.merge(columns: columns, values: [row], into: 10).values == [row])
+    }
+
     @Test("the full grid's report fits 1,280 px, shows every model's colour and stays a few MB",
           .enabled(if: ReportTests.chromium != nil, "Debian's chromium is not installed (scripts/test installs it as root)"))
     func fullGrid() throws {
