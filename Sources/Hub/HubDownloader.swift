@@ -47,9 +47,7 @@ public struct HubDownloader: Sendable {
     /// (model.safetensors, or its index and every shard) of `repo` at `revision`; files
     /// already in the cache are not transferred again. Returns the snapshot directory.
     public func download(repo: String, revision: String) throws -> URL {
-        guard Self.isSafe(repo, allowSlash: true), repo.contains("/"), Self.isSafe(revision, allowSlash: false) else {
-            throw CheckpointError(.downloadFailed, "\(repo)@\(revision): not a valid repository and revision name")
-        }
+        try Self.checkRepository(repo, revision: revision)
         var commit = try fetch(repo: repo, revision: revision, file: "config.json", required: true)!
         _ = try fetch(repo: repo, revision: revision, file: "tokenizer.json", required: false)
         if let found = try fetch(repo: repo, revision: revision, file: "model.safetensors", required: false) {
@@ -71,18 +69,18 @@ public struct HubDownloader: Sendable {
         return snapshot(repo: repo, commit: commit)
     }
 
-    private func snapshot(repo: String, commit: String) -> URL {
+    func snapshot(repo: String, commit: String) -> URL {
         cache.modelDirectory(repo).appendingPathComponent("snapshots", isDirectory: true)
             .appendingPathComponent(commit, isDirectory: true)
     }
 
     /// One file: its commit, or nil when the revision lacks it and it is optional.
-    private func fetch(repo: String, revision: String, file: String, required: Bool) throws -> String? {
+    func fetch(repo: String, revision: String, file: String, required: Bool) throws -> String? {
         let label = "\(repo)@\(revision) \(file)"
         let encodedRevision = revision.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? revision
         let url = endpoint.appendingPathComponent(repo).appendingPathComponent("resolve")
             .appendingPathComponent(encodedRevision, isDirectory: true).appendingPathComponent(file)
-        let head = HTTPTransfer.head(url, headers: headers, timeout: timeout)
+        let head = HTTPTransfer.head(url, headers: requestHeaders, timeout: timeout)
         if let failure = head.failure {
             throw CheckpointError(.downloadFailed, "\(label): HEAD \(url.absoluteString) failed: \(failure)")
         }
@@ -108,7 +106,7 @@ public struct HubDownloader: Sendable {
         return metadata.commit
     }
 
-    private var headers: [String: String] {
+    var requestHeaders: [String: String] {
         var headers = ["Accept-Encoding": "identity", "User-Agent": "spectra/\(SpectraVersion.current)"]
         if let token { headers["Authorization"] = "Bearer \(token)" }
         return headers
@@ -126,7 +124,7 @@ public struct HubDownloader: Sendable {
             }
             if have < metadata.size {
                 let outcome = HTTPTransfer.get(metadata.download, into: partial, resumeFrom: have,
-                                               headers: headers, timeout: timeout)
+                                               headers: requestHeaders, timeout: timeout)
                 if outcome.status == 416 { try? FileManager.default.removeItem(at: partial) }
                 if let failure = outcome.failure ?? ((200...299).contains(outcome.status) ? nil
                         : "HTTP \(outcome.status) \(outcome.errorBody.prefix(200))") {

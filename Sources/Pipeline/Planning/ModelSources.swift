@@ -4,9 +4,10 @@ import Foundation
 
 /// Turns a plan request's models into planned models with their selected revisions:
 /// built-in catalogs for `pythia`, `olmo` and `olmo2` (checkpoints found by workers in
-/// their hub cache), series directories with a `catalog.json` for `local`.
+/// their hub cache), any Hub repository's branches for `hub`, series directories with a
+/// `catalog.json` for `local`.
 enum ModelSources {
-    static let families = ["pythia", "olmo", "olmo2", "local"]
+    static let families = ["pythia", "olmo", "olmo2", "hub", "local"]
 
     static func resolve(_ request: PlanRequest) throws -> [PlannedModel] {
         var selection: StepSelection?
@@ -23,6 +24,10 @@ enum ModelSources {
                 var model = try PlannedModel.localSeries(directory: path)
                 if let selection { model.revisions = try pick(model.revisions, selection, model: model.name) }
                 return model
+            }
+        case "hub":
+            return try request.models.map {
+                try hub($0, selection: selection, tokensPerStep: request.tokensPerStep, environment: request.environment)
             }
         case "pythia", "olmo", "olmo2":
             return try request.models.map { try builtin($0, family: request.family, selection: selection) }

@@ -19,6 +19,10 @@ public struct PlanRequest: Sendable {
     public var probe: ProbeOptions?
     /// A post-training label (base, SFT, DPO, RLVR …) for the variant comparison.
     public var variant: String?
+    /// `--family hub`: tokens per optimizer step, for branch names that carry no token count.
+    public var tokensPerStep: Int?
+    /// Where `--family hub` finds the endpoint, token and cache (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public init(family: String, models: [String], steps: String? = nil, layers: LayerSelection = .all,
                 runName: String? = nil, probe: ProbeOptions? = nil, variant: String? = nil) {
