@@ -67,6 +67,11 @@ public struct CheckpointStore: Sendable {
     /// The revision's snapshot, downloaded first if this node lacks it, held until the lease
     /// is released (a held revision is never evicted).
     public func acquire(repo: String, revision: String) throws -> CheckpointLease {
+        // Without a budget nothing is evicted, so a present revision needs no hold (and a
+        // read-only shared cache keeps working).
+        if budget == nil, let snapshot = try? cache.snapshotDirectory(model: repo, revision: revision) {
+            return CheckpointLease(snapshot: snapshot, hold: nil)
+        }
         if let lease = try holdIfPresent(repo: repo, revision: revision) { return lease }
         guard let downloader else {
             _ = try cache.snapshotDirectory(model: repo, revision: revision)   // throws the not-in-cache error
