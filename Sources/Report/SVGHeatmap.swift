@@ -76,8 +76,8 @@ struct SVGHeatmap {
         for i in 0..<10 {
             svg.rect(x: legendX, y: top + Double(9 - i) * legendH / 10, w: 14, h: legendH / 10 + 0.5, fill: Self.color(Double(i) / 9))
         }
-        svg.text(x: legendX + 20, y: top + 9, String(format: "%.3g", high), anchor: "start", size: 10)
-        svg.text(x: legendX + 20, y: top + legendH, String(format: "%.3g", low), anchor: "start", size: 10)
+        svg.text(x: legendX + 20, y: top + 9, SVGLineChart.format(high), anchor: "start", size: 10)
+        svg.text(x: legendX + 20, y: top + legendH, SVGLineChart.format(low), anchor: "start", size: 10)
         svg.text(x: legendX, y: top + legendH + 16, valueLabel, anchor: "start", size: 10)
         return svg.finish()
     }
