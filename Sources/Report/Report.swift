@@ -55,6 +55,7 @@ public enum Report {
         \(sections.joined(separator: "\n"))
         <h2>Phase boundaries at the final hidden state</h2>
         <div class="wide">\(phaseTable(data, pooling: pooling))</div>
+        \(data.postTraining.html(pooling: pooling))
         <p style="font-size:12px;color:#777">Made by spectra \(SpectraVersion.current). Phases: smoothed ln RankMe
         (3-checkpoint moving average), δ = 0.05; see spectra.detect_phases.</p>
         <script>\(hoverScript)</script>
