@@ -88,12 +88,14 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresTestSupport", "SpectraBase"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "PostgresTestSupport", "SpectraTestSupport"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "Checkpoints", "SpectraBase", "SpectraTestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),
+        // Every relative link in the Markdown, and every docs/ path named in code, resolves.
+        .testTarget(name: "DocsTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Jobs", "Hub", "Report", "Postgres", "PostgresTestSupport", "Queue", "Checkpoints", "LinearAlgebra",
             "SpectralMetrics", "SpectraBase", "SpectraTestSupport",

@@ -8,7 +8,7 @@ enum SymmetricEigen {
     /// Not the two-stage `ssyevd_2stage`, although it is the textbook lever for
     /// eigenvalues only: with the LAPACK inside Debian's OpenBLAS 0.3.21 (pthreads, no
     /// OpenMP, so the bulge chasing runs on one core) it measured 1.28 s against 0.28 s
-    /// at order 2048 and 5.1 s against 2.2 s at 4096 on 2 cores (BENCHMARKS.md).
+    /// at order 2048 and 5.1 s against 2.2 s at 4096 on 2 cores (docs/benchmarks.md).
     static func eigenvalues(_ a: inout [Float], order n: Int) throws(LinearAlgebraError) -> [Float] {
         var w = [Float](repeating: 0, count: n)
         let info = LAPACKE_ssyevd(LAPACK_COL_MAJOR, jobzNone, uploUpper, Int32(n), &a, Int32(n), &w)
