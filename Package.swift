@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point one way (DESIGN.md): CLI → Pipeline → {Queue, Models, Checkpoints,
-// SpectralMetrics} → {Postgres, LinearAlgebra} → C modules.
+// Dependencies point one way (docs/architecture.md):
+//   SpectraCLI → {Pipeline, Report} → Jobs → {Hub, Queue, Models, Checkpoints, SpectralMetrics}
+//     → {Postgres, LinearAlgebra, SpectraBase} → C modules and swift-crypto.
+// Nothing below Jobs knows what a job computes; nothing below Queue knows about models.
 let package = Package(
     name: "spectra",
     platforms: [.macOS(.v15)],
@@ -12,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
@@ -19,28 +22,46 @@ let package = Package(
         .systemLibrary(name: "CLinalg", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
+        // SHA-256 (from swift-crypto), the tool version: what every layer may use.
+        .target(name: "SpectraBase", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: [
-            "CLibPQ",
+            "CLibPQ", "SpectraBase",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "LinearAlgebra", dependencies: ["CLinalg"]),
         .target(name: "SpectralMetrics", dependencies: ["LinearAlgebra"]),
         .target(name: "Checkpoints", dependencies: [
-            "LinearAlgebra",
+            "LinearAlgebra", "SpectraBase",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The forward passes call sgemm directly (CLinalg); weights come from Checkpoints.
         .target(name: "Models", dependencies: ["Checkpoints", "LinearAlgebra", "CLinalg"]),
+        // Downloading from the Hugging Face hub into the hub cache that Checkpoints reads.
+        .target(name: "Hub", dependencies: [
+            "Checkpoints", "SpectraBase",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The job protocol's client, the worker runtime, status and run controls.
         .target(name: "Queue", dependencies: [
-            "Postgres",
+            "Postgres", "SpectraBase",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What a worker runs (extract, spectrum, weights) and the same computations as
+        // one-off commands (activations, spectrum, tokenize).
+        .target(name: "Jobs", dependencies: [
+            "Queue", "Hub", "Models", "Checkpoints", "SpectralMetrics", "LinearAlgebra", "Postgres", "SpectraBase",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Planning, aggregation, the demo, local supervision.
         .target(name: "Pipeline", dependencies: [
-            "Postgres", "Queue", "Models", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
+            "Jobs", "Report", "Hub", "Postgres", "Queue", "Models", "Checkpoints", "LinearAlgebra", "SpectralMetrics",
+            "SpectraBase",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The HTML + SVG report.
+        .target(name: "Report", dependencies: ["Jobs", "Queue", "Postgres", "SpectraBase"]),
         .executableTarget(name: "SpectraCLI", dependencies: [
-            "Pipeline",
+            "Pipeline", "Report", "Jobs", "Hub", "Queue", "Models", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -55,17 +76,27 @@ let package = Package(
 
         // Helpers the test targets share (spawning `spectra`, reading the spectral
         // fixtures); a library so that no test target has to copy another's.
-        .target(name: "SpectraTestSupport", dependencies: ["LinearAlgebra"], path: "Tests/SpectraTestSupport"),
+        .target(name: "SpectraTestSupport", dependencies: ["LinearAlgebra", "PostgresTestSupport"],
+                path: "Tests/SpectraTestSupport"),
+        // Throwaway PostgreSQL servers and databases for tests and benchmarks.
+        .target(name: "PostgresTestSupport", dependencies: [
+            "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/PostgresTestSupport"),
 
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "SpectraBaseTests", dependencies: ["SpectraBase"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresTestSupport", "SpectraBase"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport", "CLinalg"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "SpectraTestSupport"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "PostgresTestSupport", "SpectraTestSupport"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "Checkpoints", "SpectraBase", "SpectraTestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Postgres", "Queue", "Checkpoints", "LinearAlgebra", "SpectralMetrics", "SpectraTestSupport",
+            "Pipeline", "Jobs", "Hub", "Report", "Postgres", "PostgresTestSupport", "Queue", "Checkpoints", "LinearAlgebra",
+            "SpectralMetrics", "SpectraBase", "SpectraTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v6]

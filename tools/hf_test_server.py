@@ -3,8 +3,10 @@
 
 Serves GET/HEAD /ORG/NAME/resolve/REVISION/FILE from ROOT/models--ORG--NAME the way the Hub
 does: small files answer 200 with ETag (the git blob id) and X-Repo-Commit; .safetensors
-files answer 302 to /cdn/... with X-Linked-Etag (their sha256), X-Linked-Size and
-X-Repo-Commit, and /cdn/... honours Range requests (206 + Content-Range).
+and .bin files (LFS) answer 302 to /cdn/... with X-Linked-Etag (their sha256),
+X-Linked-Size and X-Repo-Commit, and /cdn/... honours Range requests (206 + Content-Range).
+GET /api/models/ORG/NAME/refs lists the repository's branches (one per file under refs/)
+as {"branches": [{"name", "ref", "targetCommit"}], "tags": [], "converts": []}.
 
 Fault modes, for the tests:
   --cut-after N      the first plain (non-Range) GET of each /cdn/ blob sends the full
@@ -19,6 +21,7 @@ Python 3.11 standard library only.
 
 import argparse
 import http.server
+import json
 import os
 import pathlib
 import re
@@ -71,6 +74,9 @@ def main():
             m = re.fullmatch(r"/cdn/([^/]+)/([^/]+)/([0-9a-f]+)", self.path)
             if m:
                 return self.blob(m.group(1) + "/" + m.group(2), m.group(3))
+            m = re.fullmatch(r"/api/models/([^/]+)/([^/]+)/refs", self.path)
+            if m:
+                return self.refs(m.group(1) + "/" + m.group(2))
             m = re.fullmatch(r"/([^/]+)/([^/]+)/resolve/([^/]+)/(.+)", self.path)
             if not m:
                 return self.fail(404, "Not found")
@@ -83,7 +89,7 @@ def main():
                 return self.fail(404, "Entry not found")
             blob = os.path.basename(os.readlink(link))
             size = link.stat().st_size
-            if file.endswith(".safetensors"):
+            if file.endswith(".safetensors") or file.endswith(".bin"):
                 self.send_response(302)
                 self.send_header("Location", f"/cdn/{repo}/{blob}")
                 self.send_header("X-Linked-Etag", f'"{blob}"')
@@ -100,6 +106,20 @@ def main():
             self.end_headers()
             if self.command == "GET":
                 self.wfile.write(data)
+
+        def refs(self, repo):
+            folder = args.root / ("models--" + aliases.get(repo, repo).replace("/", "--")) / "refs"
+            if not folder.is_dir():
+                return self.fail(404, "Repository not found")
+            branches = [{"name": ref.name, "ref": "refs/heads/" + ref.name, "targetCommit": ref.read_text().strip()}
+                        for ref in sorted(folder.iterdir()) if ref.is_file()]
+            body = json.dumps({"branches": branches, "tags": [], "converts": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command == "GET":
+                self.wfile.write(body)
 
         def blob(self, repo, name):
             path = args.root / ("models--" + aliases.get(repo, repo).replace("/", "--")) / "blobs" / name

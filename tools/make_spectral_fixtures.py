@@ -4,11 +4,11 @@ libraries compute for them (expected.json).
 
 Oracles (versions pinned in tools/requirements-spectral.txt):
 - covariance eigenvalues: scikit-learn PCA(svd_solver="full").explained_variance_ on
-  the Float64 copy of X (METRICS.md: Spectra's reference is the Float64 value);
+  the Float64 copy of X (docs/metrics.md: Spectra's reference is the Float64 value);
 - RankMe and alpha-ReQ: reptrix (rankme.get_rank, alpha.get_powerlaw) on reptrix's
   own eigenspectrum (utils.get_eigenspectrum) of the Float64 X;
 - Garrido's RankMe, participation ratio, stable rank, Renyi entropies: numpy, the
-  formulas of METRICS.md (no library implements these conventions);
+  formulas of docs/metrics.md (no library implements these conventions);
 - weights: weightwatcher's analyze() on a torch Linear holding W (alpha, xmin, D,
   log_norm, spectral_norm, stable_rank) and get_ESD(); FARMS: weightwatcher's own
   pl_fit on the pooled ESD of the submatrices Spectra's FARMS doc comment describes.

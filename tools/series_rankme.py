@@ -4,7 +4,7 @@
 For every revision in examples/tiny-{pythia,olmo}/catalog.json: the final hidden state (after
 the final norm) of the last token of each examples/probe.txt line, then RankMe = exp of the
 Shannon entropy of the normalized singular values of that N × d matrix (Garrido et al. 2023,
-METRICS.md's convention: no centering). Versions: tools/requirements-series.txt.
+docs/metrics.md's convention: no centering). Versions: tools/requirements-series.txt.
 Usage: python tools/series_rankme.py
 """
 import json

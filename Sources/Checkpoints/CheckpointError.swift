@@ -57,6 +57,8 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible, Sendab
         case downloadFailed = "download_failed"
         /// Downloaded bytes whose size or sha256 disagree with what the server promised.
         case checksumMismatch = "checksum_mismatch"
+        /// A setting (an environment variable, an option) that names nothing usable.
+        case invalidSetting = "invalid_setting"
     }
 
     public let code: Code

@@ -1,7 +1,7 @@
 /// What to compute for a representation matrix X (N samples × d features).
 public struct SpectrumOptions: Sendable, Equatable, Codable {
     public var method: SpectrumMethod
-    /// K: how many eigenvalues to keep, min(K, N, d) (METRICS.md: 2048, the paper's cap).
+    /// K: how many eigenvalues to keep, min(K, N, d) (docs/metrics.md: 2048, the paper's cap).
     public var maxComponents: Int
     /// The rank of a randomized spectrum; `nil` means `maxComponents`.
     public var rank: Int?

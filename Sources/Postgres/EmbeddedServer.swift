@@ -1,3 +1,4 @@
+import SpectraBase
 import Foundation
 import Logging
 

@@ -1,3 +1,4 @@
+import SpectraBase
 import Foundation
 
 /// A JSON document bound as `jsonb`, built from raw text or from an `Encodable` value.
@@ -12,11 +13,7 @@ public struct JSON: PostgresCodable, Sendable, Hashable, CustomStringConvertible
 
     /// Encodes `value` with `encoder` (sorted keys by default, so equal values bind equally).
     public init<T: Encodable>(_ value: T, encoder: JSONEncoder? = nil) throws(PostgresError) {
-        let encoder = encoder ?? {
-            let fresh = JSONEncoder()
-            fresh.outputFormatting = [.sortedKeys]
-            return fresh
-        }()
+        let encoder = encoder ?? CanonicalJSON.encoder()
         do {
             text = String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {

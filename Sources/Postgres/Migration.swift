@@ -1,3 +1,4 @@
+import SpectraBase
 import Foundation
 
 /// One numbered, immutable schema migration: `0003_add_results.sql`.

@@ -10,8 +10,10 @@ enum Subprocess {
     /// Runs `executable` and returns its exit status and combined output. Output goes to a
     /// temporary file rather than a pipe: a server started by pg_ctl must not inherit a
     /// pipe whose reader waits for end-of-file.
+    /// Without `keepStandardError`, the output is standard output alone (standard error
+    /// goes to /dev/null); a failure's status still says what went wrong.
     static func run(_ executable: String, _ arguments: [String], as user: String? = nil,
-                    timeout: Duration) throws(PostgresError) -> Outcome {
+                    timeout: Duration, keepStandardError: Bool = true) throws(PostgresError) -> Outcome {
         var command = [executable] + arguments
         if let user {
             guard let runuser = findRunuser() else {
@@ -34,7 +36,7 @@ enum Subprocess {
         process.arguments = Array(command.dropFirst())
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
-        process.standardError = output
+        process.standardError = keepStandardError ? output : FileHandle.nullDevice
         do {
             try process.run()
         } catch {
@@ -42,7 +44,7 @@ enum Subprocess {
         }
         let status = try reap(process, timeout: timeout, name: URL(fileURLWithPath: executable).lastPathComponent)
         let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return Outcome(status: status, output: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return Outcome(status: status, output: keepStandardError ? text.trimmingCharacters(in: .whitespacesAndNewlines) : text)
     }
 
     /// Waits for `process` by polling waitpid. Foundation learns that a child exited when

@@ -7,6 +7,12 @@ public struct QueueError: Error, CustomStringConvertible, Sendable {
         case cancelled
         /// A row from the jobs table could not be read.
         case malformedJob = "malformed_job"
+        /// No run has the id or name an operator gave.
+        case runNotFound = "run_not_found"
+        /// An operator's control over a run could not be applied.
+        case controlFailed = "control_failed"
+        /// Spectra's SQL migrations are nowhere this process looks for them.
+        case schemaNotFound = "schema_not_found"
     }
 
     public let code: Code

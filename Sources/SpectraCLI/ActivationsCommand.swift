@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Jobs
 
 /// `spectra activations`: per-layer representation matrices of a checkpoint over a probe text.
 struct Activations: ParsableCommand {
@@ -16,7 +17,7 @@ struct Activations: ParsableCommand {
     var layers = "all"
 
     @Option(help: "last (the last token of each line) or mean (over its tokens).")
-    var pooling = "last"
+    var pooling: Pooling = .last
 
     @Option(help: "Tokens kept per line (default: the model's context, max_position_embeddings).")
     var maxTokens: Int?
@@ -34,7 +35,6 @@ struct Activations: ParsableCommand {
     var logLevel: String?
 
     func validate() throws {
-        guard Pooling(rawValue: pooling) != nil else { throw ValidationError("--pooling must be last or mean, not '\(pooling)'") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         _ = try LayerSelection(parsing: layers)
@@ -50,7 +50,7 @@ struct Activations: ParsableCommand {
     func run() throws {
         let request = ActivationsRequest(
             checkpoint: checkpoint, textFile: text, layers: try LayerSelection(parsing: layers),
-            pooling: Pooling(rawValue: pooling)!, maxTokens: maxTokens, batchSize: batch, tokenizer: tokenizer, output: out)
+            pooling: pooling, maxTokens: maxTokens, batchSize: batch, tokenizer: tokenizer, output: out)
         let summary = try request.run(logger: options.logger("spectra.activations"))
         print("\(summary.sequences) sequences, \(summary.tokens) tokens, \(summary.files.count) layers → \(out) "
               + "(\(String(format: "%.2f", summary.seconds)) s)")

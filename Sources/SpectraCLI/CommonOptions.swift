@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Pipeline
+import Queue
 
 /// Options every database-using subcommand shares.
 struct CommonOptions: ParsableArguments {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Queue
 import Postgres
 
 /// `spectra db start|stop|status|url|migrate`.
@@ -7,7 +8,7 @@ struct DB: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the embedded PostgreSQL under .spectra/ (Unix socket only), or migrate DATABASE_URL's.",
-        subcommands: [Start.self, Stop.self, Status.self, URLCommand.self, Migrate.self])
+        subcommands: [Start.self, Stop.self, Status.self, URLCommand.self, Migrate.self, SchemaCommand.self])
 
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start the embedded server (idempotent); waits until it accepts connections.")
@@ -51,6 +52,17 @@ struct DB: ParsableCommand {
         func run() throws {
             let database = common.database(common.logger("spectra.db"))
             print(database.externalURL ?? database.embedded.url)
+        }
+    }
+
+    struct SchemaCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "schema",
+            abstract: "Print the current schema (migrating first), as sql/schema.sql holds it.")
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            let logger = common.logger("spectra.db")
+            print(try Schema.currentSQL(url: try common.database(logger).migratedURL()), terminator: "")
         }
     }
 

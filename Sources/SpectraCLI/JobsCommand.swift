@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Queue
 
 /// `spectra jobs retry|pause|resume|cancel --run ID`.
 struct Jobs: ParsableCommand {

@@ -1,16 +1,17 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Jobs
 
 /// `spectra plan`: write a run and its jobs.
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Plan a run: its checkpoints, an extract job per checkpoint, spectrum jobs per hidden state and pooling, weights jobs per block (idempotent).")
 
-    @Option(help: "Model family: pythia, olmo, olmo2 (built-in catalogs, checkpoints from the hub cache) or local (series directories).")
+    @Option(help: "Model family: pythia, olmo, olmo2 (built-in catalogs, checkpoints from the hub cache), hub (any Hub repository: its branches, or ORG/NAME@REVISION for one checkpoint) or local (series directories).")
     var family: String = "local"
 
-    @Option(name: .customLong("model"), help: "A model (pythia-160m, OLMo-1B-hf …; for local, a series directory). Repeatable.")
+    @Option(name: .customLong("model"), help: "A model (pythia-160m, OLMo-1B-hf …; for hub, ORG/NAME or ORG/NAME@REVISION; for local, a series directory). Repeatable.")
     var models: [String] = []
 
     @Option(help: "Revisions: all, a list (0,1000,143000 or names), every:N, log:K, tokens:1B..100B.")
@@ -29,7 +30,7 @@ struct Plan: ParsableCommand {
     var maxTokens: Int = 128
 
     @Option(parsing: .upToNextOption, help: "Pooling of token states into one row per sequence: last, mean, or both.")
-    var pooling: [String] = ["last"]
+    var pooling: [Pooling] = [.last]
 
     @Option(help: "Seed of the probe selection.")
     var seed: UInt64 = 0
@@ -39,6 +40,9 @@ struct Plan: ParsableCommand {
 
     @Option(help: "Artifact store root that workers will use (shared storage on a cluster; default SPECTRA_ARTIFACTS, else .spectra/artifacts).")
     var artifacts: String?
+
+    @Option(help: "--family hub: tokens per optimizer step, for branch names that carry no token count (ckpt_042, step1000).")
+    var tokensPerStep: Int?
 
     @Option(help: "A post-training label for this run (base, SFT, DPO, RLVR …).")
     var variant: String?
@@ -54,24 +58,23 @@ struct Plan: ParsableCommand {
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("--model: name at least one model") }
         _ = try LayerSelection(parsing: layers)
-        if let bad = pooling.first(where: { !["last", "mean"].contains($0) }) {
-            throw ValidationError("--pooling \(bad): use last or mean")
-        }
-        guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
-        guard maxTokens >= 10 else { throw ValidationError("--max-tokens must be at least 10") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        if let tokensPerStep, !(1...(1 << 40)).contains(tokensPerStep) {
+            throw ValidationError("--tokens-per-step must be between 1 and 2^40, got \(tokensPerStep)")
+        }
     }
 
     func run() throws {
         let logger = common.logger("spectra.plan")
         let store = ArtifactStore.resolve(explicit: artifacts)
-        let request = PlanRequest(
+        var request = PlanRequest(
             family: family, models: models, steps: steps, layers: try LayerSelection(parsing: layers), runName: name,
             probe: probe.map {
-                ProbeOptions(path: $0, samples: samples, maxTokens: maxTokens, poolings: Array(Set(pooling)).sorted(),
+                ProbeOptions(path: $0, samples: samples, maxTokens: maxTokens, poolings: pooling,
                              seed: seed, batch: batch, artifacts: store.root.path)
             },
             variant: variant)
+        request.tokensPerStep = tokensPerStep
         let planner = Planner(logger: logger)
         if dryRun {
             print(try planner.dryRun(request).render(dryRun: true))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Report
 
 /// `spectra report`: an HTML page with SVG plots of one run.
 struct ReportCommand: ParsableCommand {

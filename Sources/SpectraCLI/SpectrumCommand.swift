@@ -1,5 +1,7 @@
 import ArgumentParser
 import Pipeline
+import Jobs
+import LinearAlgebra
 
 /// `spectra spectrum FILE`: the spectrum and metrics of one matrix, no database.
 struct SpectrumCommand: ParsableCommand {
@@ -14,7 +16,7 @@ struct SpectrumCommand: ParsableCommand {
     var tensor: String?
 
     @Option(help: "exact, randomized or auto (chosen from the shape, rank and memory).")
-    var method: String = "auto"
+    var method: SpectrumMethod = .auto
 
     @Option(help: "Rank of a randomized spectrum (default: --max-components).")
     var rank: Int?
@@ -32,15 +34,12 @@ struct SpectrumCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard SpectrumAnalysis.Method(rawValue: method) != nil else {
-            throw ValidationError("--method must be exact, randomized or auto, got '\(method)'")
-        }
         guard parsedAlphaRanks != nil else {
             throw ValidationError("--alpha-ranks must be LO:HI with 1 ≤ LO < HI, got '\(alphaRanks)'")
         }
         guard maxComponents >= 1 else { throw ValidationError("--max-components must be at least 1") }
         if let rank, rank < 1 { throw ValidationError("--rank must be at least 1") }
-        if weights && method == "randomized" {
+        if weights && method == .randomized {
             throw ValidationError("--weights uses the exact Float64 ESD (WeightWatcher's convention); drop --method randomized")
         }
     }
@@ -53,7 +52,7 @@ struct SpectrumCommand: ParsableCommand {
 
     func run() throws {
         let request = SpectrumAnalysis.Request(
-            path: file, tensor: tensor, method: SpectrumAnalysis.Method(rawValue: method)!, rank: rank,
+            path: file, tensor: tensor, method: method, rank: rank,
             alphaRanks: parsedAlphaRanks!, maxComponents: maxComponents, weights: weights)
         // A failed analysis is not a usage error: ArgumentParser prints "Error: <message>"
         // (the message names the file) and exits non-zero, without the usage text.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Queue
 
 /// `spectra status`: progress, rates, ETA, workers and failures per run.
 struct Status: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Jobs
 
 /// `spectra tokenize`: token ids per line.
 struct Tokenize: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Jobs
 import Queue
 
 /// `spectra work`: a worker.
@@ -12,7 +13,7 @@ struct Work: ParsableCommand {
     var concurrency: Int = 1
 
     @Option(parsing: .upToNextOption, help: "Only claim these job kinds.")
-    var kinds: [String] = []
+    var kinds: [JobKind] = []
 
     @Option(help: "Jobs each slot claims at once and runs in turn, each under its own heartbeated lease.")
     var batch: Int = 1
@@ -50,9 +51,6 @@ struct Work: ParsableCommand {
             throw ValidationError("--name must be 1 to 200 characters")
         }
         guard progressInterval >= 0 else { throw ValidationError("--progress-interval must not be negative") }
-        if let unknown = kinds.first(where: { !Worker.kinds.contains($0) }) {
-            throw ValidationError("--kinds: '\(unknown)' is not a job kind (\(Worker.kinds.joined(separator: ", ")))")
-        }
     }
 
     func run() throws {
@@ -62,7 +60,7 @@ struct Work: ParsableCommand {
             options.name = name
         }
         options.concurrency = concurrency
-        options.kinds = kinds.isEmpty ? nil : kinds
+        options.kinds = kinds.isEmpty ? nil : kinds.map(\.rawValue)
         options.claimBatch = batch
         options.drain = drain
         options.leaseSeconds = leaseSeconds

@@ -10,10 +10,14 @@ public struct MetricError: Error, Equatable, CustomStringConvertible, Sendable {
 
     public let code: Code
     public let message: String
+    /// The metric that could not be computed, as results store it ("alpha_req"), when the
+    /// error is about one metric rather than the spectrum as a whole.
+    public let metric: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, metric: String? = nil) {
         self.code = code
         self.message = message
+        self.metric = metric
     }
 
     public var description: String { message }

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// WeightWatcher's power-law fit of an ESD (its `WWFit`, continuous, no xmax), METRICS.md.
+/// WeightWatcher's power-law fit of an ESD (its `WWFit`, continuous, no xmax), docs/metrics.md.
 public struct PowerLawFit: Sendable, Equatable, Codable {
     public let alpha: Double
     public let xmin: Double

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// RankMe, the exponential of the entropy of a normalized spectrum (METRICS.md).
+/// RankMe, the exponential of the entropy of a normalized spectrum (docs/metrics.md).
 public enum RankMe {
     /// reptrix's and the paper's constant added to every normalized value; it keeps
     /// ln p finite for zero eigenvalues and is part of the published numbers.

@@ -1,4 +1,4 @@
-/// Every representation metric of METRICS.md for one covariance spectrum.
+/// Every representation metric of docs/metrics.md for one covariance spectrum.
 public struct RepresentationReport: Sendable, Equatable, Codable {
     public var rankme: Double
     /// Garrido's RankMe; present when the raw singular values were given.

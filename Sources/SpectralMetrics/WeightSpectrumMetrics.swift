@@ -5,7 +5,7 @@ import Darwin
 #endif
 import LinearAlgebra
 
-/// Every weight-spectrum metric of METRICS.md for one weight matrix.
+/// Every weight-spectrum metric of docs/metrics.md for one weight matrix.
 public struct WeightSpectrumReport: Sendable, Equatable, Codable {
     /// Shape of W as given.
     public var rows: Int

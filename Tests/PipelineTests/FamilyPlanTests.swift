@@ -1,4 +1,6 @@
 import Foundation
+import Queue
+import Jobs
 import Postgres
 import SpectraTestSupport
 import Testing

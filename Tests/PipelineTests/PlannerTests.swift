@@ -1,4 +1,6 @@
 import Foundation
+import Queue
+import Jobs
 import SpectraTestSupport
 import Testing
 @testable import Pipeline

@@ -1,4 +1,6 @@
 import Foundation
+import Queue
+import SpectraBase
 import Pipeline
 import Postgres
 import SpectraTestSupport

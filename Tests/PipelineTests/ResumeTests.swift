@@ -1,4 +1,5 @@
 import Foundation
+import Queue
 import Pipeline
 import Postgres
 import SpectraTestSupport

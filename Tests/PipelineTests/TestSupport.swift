@@ -1,4 +1,6 @@
 import Foundation
+import Queue
+import PostgresTestSupport
 import Logging
 import Pipeline
 import Postgres
@@ -14,7 +16,7 @@ enum TestSupport {
     /// A fresh database with Spectra's schema.
     static func migratedDatabase() throws -> String {
         let url = try TemporaryDatabase.create(logger: logger)
-        _ = try Pipeline.Schema.migrate(url: url, logger: logger)
+        _ = try Schema.migrate(url: url, logger: logger)
         return url
     }
 

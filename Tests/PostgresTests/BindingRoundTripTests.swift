@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 import Testing
 @testable import Postgres
 

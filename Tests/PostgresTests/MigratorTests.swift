@@ -1,4 +1,6 @@
 import Foundation
+import SpectraBase
+import PostgresTestSupport
 import Synchronization
 import Testing
 @testable import Postgres

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Logging
 import Postgres
 import Testing

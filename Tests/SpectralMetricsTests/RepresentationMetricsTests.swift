@@ -29,7 +29,7 @@ import LinearAlgebra
         #expect(abs(got.alphaReq - want) / want < 1e-4)
     }
 
-    // Oracle: numpy, METRICS.md's formulas on numpy's spectra (no library implements
+    // Oracle: numpy, docs/metrics.md's formulas on numpy's spectra (no library implements
     // these conventions). 1e-4 relative, as for RankMe.
     @Test(arguments: Fixtures.representationNames)
     func otherMetricsMatchNumpy(name: String) throws {
@@ -72,7 +72,8 @@ import LinearAlgebra
 
     @Test func tooFewRanksIsAnError() {
         #expect(throws: MetricError(.tooFewValues,
-            "α-ReQ over ranks 12…100 needs at least 10 eigenvalues in range; the spectrum has 20, leaving 9")) {
+            "α-ReQ over ranks 12…100 needs at least 10 eigenvalues in range; the spectrum has 20, leaving 9",
+            metric: AlphaReQ.name)) {
             try AlphaReQ.fit(eigenvalues: (1...20).map { 1 / Double($0) })
         }
     }

@@ -16,7 +16,7 @@ rounds=${2:-3}
 repeats=${3:-2}
 python=${PYTHON:-/work/.venv-torch/bin/python}
 threads=2
-# Both sides under the setting this environment forces (shared/BASELINES.md).
+# Both sides under the setting this environment forces (docs/benchmarks.md).
 export OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 
 (cd "$root" && swift build -c release --product forward-bench >/dev/null)

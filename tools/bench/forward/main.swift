@@ -65,7 +65,7 @@ for pooling in Pooling.allCases {
 // The machine is shared, so each timed forward pass is paired with an sgemm measured
 // just before it, and the fraction is taken per pair.
 let c = model.config
-// 2 × non-embedding parameters per token, the convention of shared/BASELINES.md.
+// 2 × non-embedding parameters per token, the convention of docs/benchmarks.md.
 let parameters = Double(c.layerCount) * Double(4 * c.hiddenSize * c.hiddenSize + 2 * c.hiddenSize * c.intermediateSize)
 var times: [Double] = [], squares: [Double] = [], fractions: [Double] = []
 for _ in 0..<rounds {
