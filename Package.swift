@@ -94,6 +94,8 @@ let package = Package(
         .testTarget(name: "HubTests", dependencies: ["Hub", "Checkpoints", "SpectraBase", "SpectraTestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),
+        // Every relative link in the Markdown, and every docs/ path named in code, resolves.
+        .testTarget(name: "DocsTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Jobs", "Hub", "Report", "Postgres", "PostgresTestSupport", "Queue", "Checkpoints", "LinearAlgebra",
             "SpectralMetrics", "SpectraBase", "SpectraTestSupport",

@@ -864,6 +864,16 @@ CREATE MATERIALIZED VIEW spectra.layer_metrics AS
      JOIN spectra.models m ON ((m.id = c.model_id)))
   WITH NO DATA;
 
+CREATE TABLE spectra.lineage_stages (
+    run_id bigint NOT NULL,
+    checkpoint_id bigint NOT NULL,
+    lineage text NOT NULL,
+    "position" integer NOT NULL,
+    label text NOT NULL,
+    CONSTRAINT lineage_stages_label_check CHECK ((label <> ''::text)),
+    CONSTRAINT lineage_stages_position_check CHECK (("position" >= 0))
+);
+
 CREATE SEQUENCE spectra.models_id_seq
     START WITH 1
     INCREMENT BY 1
@@ -935,42 +945,72 @@ CREATE TABLE spectra.schema_migrations (
 );
 
 CREATE MATERIALIZED VIEW spectra.variant_comparison AS
- WITH finals AS (
-         SELECT f.run_id,
-            f.variant,
-            f.model,
-            f.lineage,
-            (round((f.relative_depth * (4)::double precision)) / (4)::double precision) AS depth_bin,
-            f.source,
-            f.pooling,
-            f.metric,
-            avg(f.value) AS value
-           FROM spectra.family_curves f
-          WHERE ((f.variant IS NOT NULL) AND (f.tokens_seen = ( SELECT max(g.tokens_seen) AS max
-                   FROM spectra.family_curves g
-                  WHERE ((g.run_id = f.run_id) AND (g.model = f.model)))))
-          GROUP BY f.run_id, f.variant, f.model, f.lineage, (round((f.relative_depth * (4)::double precision)) / (4)::double precision), f.source, f.pooling, f.metric
+ WITH per_layer AS (
+         SELECT s.run_id,
+            s.lineage,
+            s."position",
+            s.label,
+            m.name AS model,
+            c.revision,
+            m.num_layers,
+            r.layer,
+            r.source,
+            r.pooling,
+            kv.key AS metric,
+            avg(((kv.value #>> '{}'::text[]))::double precision) AS value
+           FROM ((((spectra.lineage_stages s
+             JOIN spectra.results r ON (((r.run_id = s.run_id) AND (r.checkpoint_id = s.checkpoint_id))))
+             JOIN spectra.checkpoints c ON ((c.id = s.checkpoint_id)))
+             JOIN spectra.models m ON ((m.id = c.model_id)))
+             CROSS JOIN LATERAL jsonb_each(r.metrics) kv(key, value))
+          WHERE (jsonb_typeof(kv.value) = 'number'::text)
+          GROUP BY s.run_id, s.lineage, s."position", s.label, m.name, c.revision, m.num_layers, r.layer, r.source, r.pooling, kv.key
+        ), binned AS (
+         SELECT per_layer.run_id,
+            per_layer.lineage,
+            per_layer."position",
+            per_layer.label AS stage,
+            per_layer.model,
+            per_layer.revision,
+            (round((((
+                CASE
+                    WHEN (per_layer.source = 'weights'::text) THEN (per_layer.layer + 1)
+                    ELSE per_layer.layer
+                END)::numeric / (per_layer.num_layers)::numeric) * (4)::numeric)) / (4)::numeric) AS depth_bin,
+            per_layer.source,
+            per_layer.pooling,
+            per_layer.metric,
+            avg(per_layer.value) AS value
+           FROM per_layer
+          GROUP BY per_layer.run_id, per_layer.lineage, per_layer."position", per_layer.label, per_layer.model, per_layer.revision, (round((((
+                CASE
+                    WHEN (per_layer.source = 'weights'::text) THEN (per_layer.layer + 1)
+                    ELSE per_layer.layer
+                END)::numeric / (per_layer.num_layers)::numeric) * (4)::numeric)) / (4)::numeric), per_layer.source, per_layer.pooling, per_layer.metric
         )
- SELECT v.lineage,
-    v.variant,
-    v.run_id,
-    v.model,
-    v.depth_bin,
-    v.source,
-    v.pooling,
-    v.metric,
-    v.value,
-    b.run_id AS base_run_id,
-    b.model AS base_model,
-    b.value AS base_value,
-    (v.value - b.value) AS delta,
+ SELECT binned.lineage,
+    binned.run_id,
+    binned."position",
+    binned.stage,
+    binned.model,
+    binned.revision,
+    (binned.depth_bin)::double precision AS depth_bin,
+    binned.source,
+    binned.pooling,
+    binned.metric,
+    binned.value,
+    lag(binned.stage) OVER chain AS previous_stage,
+    lag(binned.value) OVER chain AS previous_value,
+    (binned.value - lag(binned.value) OVER chain) AS delta_previous,
+    first_value(binned.stage) OVER chain AS base_stage,
+    first_value(binned.value) OVER chain AS base_value,
+    (binned.value - first_value(binned.value) OVER chain) AS delta,
         CASE
-            WHEN (b.value <> (0)::double precision) THEN ((v.value - b.value) / abs(b.value))
+            WHEN (first_value(binned.value) OVER chain <> (0)::double precision) THEN ((binned.value - first_value(binned.value) OVER chain) / abs(first_value(binned.value) OVER chain))
             ELSE NULL::double precision
         END AS relative_change
-   FROM (finals v
-     JOIN finals b ON (((b.variant = 'base'::text) AND ((b.lineage = v.lineage) AND (b.depth_bin = v.depth_bin) AND (b.source = v.source) AND (b.pooling = v.pooling) AND (b.metric = v.metric)))))
-  WHERE (v.variant <> 'base'::text)
+   FROM binned
+  WINDOW chain AS (PARTITION BY binned.run_id, binned.lineage, binned.depth_bin, binned.source, binned.pooling, binned.metric ORDER BY binned."position")
   WITH NO DATA;
 
 ALTER TABLE ONLY spectra.checkpoints ALTER COLUMN id SET DEFAULT nextval('spectra.checkpoints_id_seq'::regclass);
@@ -1000,6 +1040,12 @@ ALTER TABLE ONLY spectra.job_keys
 
 ALTER TABLE ONLY spectra.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY spectra.lineage_stages
+    ADD CONSTRAINT lineage_stages_pkey PRIMARY KEY (run_id, lineage, "position");
+
+ALTER TABLE ONLY spectra.lineage_stages
+    ADD CONSTRAINT lineage_stages_run_id_lineage_label_key UNIQUE (run_id, lineage, label);
 
 ALTER TABLE ONLY spectra.models
     ADD CONSTRAINT models_name_key UNIQUE (name);
@@ -1046,7 +1092,7 @@ CREATE INDEX layer_metrics_model_layer ON spectra.layer_metrics USING btree (mod
 
 CREATE UNIQUE INDEX phase_boundaries_key ON spectra.phase_boundaries USING btree (run_id, model, layer, pooling);
 
-CREATE UNIQUE INDEX variant_comparison_key ON spectra.variant_comparison USING btree (run_id, model, depth_bin, source, pooling, metric, base_run_id, base_model);
+CREATE UNIQUE INDEX variant_comparison_key ON spectra.variant_comparison USING btree (run_id, lineage, "position", depth_bin, source, pooling, metric);
 
 CREATE TRIGGER checkpoints_keep_results AFTER DELETE ON spectra.checkpoints REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.keep_result_owners('checkpoint_id', 'checkpoint');
 
@@ -1088,6 +1134,12 @@ ALTER TABLE ONLY spectra.jobs
 
 ALTER TABLE ONLY spectra.jobs
     ADD CONSTRAINT jobs_run_id_fkey FOREIGN KEY (run_id) REFERENCES spectra.runs(id);
+
+ALTER TABLE ONLY spectra.lineage_stages
+    ADD CONSTRAINT lineage_stages_checkpoint_id_fkey FOREIGN KEY (checkpoint_id) REFERENCES spectra.checkpoints(id);
+
+ALTER TABLE ONLY spectra.lineage_stages
+    ADD CONSTRAINT lineage_stages_run_id_fkey FOREIGN KEY (run_id) REFERENCES spectra.runs(id);
 
 GRANT USAGE ON SCHEMA spectra TO spectra_worker;
 GRANT USAGE ON SCHEMA spectra TO spectra_reader;
@@ -1153,6 +1205,8 @@ GRANT SELECT ON TABLE spectra.family_curves TO spectra_reader;
 GRANT SELECT ON TABLE spectra.family_comparison TO spectra_reader;
 
 GRANT SELECT ON TABLE spectra.layer_metrics TO spectra_reader;
+
+GRANT SELECT ON TABLE spectra.lineage_stages TO spectra_reader;
 
 GRANT SELECT ON TABLE spectra.phase_boundaries TO spectra_reader;
 

@@ -40,10 +40,16 @@ processes side by side on a shared 2-core machine (12.5 minutes wall for both):
   python tools/train_tiny_series.py --threads 1 --families pythia &
   python tools/train_tiny_series.py --threads 1 --families olmo --fixtures /tmp/ignored
 
+Post-training (--post-train): tools/tiny_post_training.py fine-tunes tiny-olmo's step2000 in
+three stages (SFT, DPO, RLVR) into hub/models--spectra--tiny-olmo-{sft,dpo,instruct} and
+writes tiny-olmo-lineage.json; its docstring says what each stage was trained on. The
+committed lineage was made with --threads 1 (same pins).
+
 Usage:
   apt-get install -y python3.11-doc
   python3 -m venv .venv && .venv/bin/pip install -r tools/requirements-series.txt
   .venv/bin/python tools/train_tiny_series.py
+  .venv/bin/python tools/train_tiny_series.py --post-train --threads 1
 """
 
 import argparse
@@ -288,6 +294,15 @@ def train_family(kind, tok_json, train_ids, held_ids, total_steps, out, hub_root
     (series / "catalog.json").write_text(json.dumps(catalog, indent=2) + "\n")
 
 
+def post_train_lineage(args, train_lines):
+    from tiny_post_training import post_train
+    hub_root = args.out / "hub"
+    base = hub_root / "models--spectra--tiny-olmo"
+    tok_json = (base / "snapshots" / (base / "refs" / "step2000").read_text().strip() / "tokenizer.json").read_bytes()
+    tok = Tokenizer.from_str(tok_json.decode())
+    post_train(hub_root, args.out, tok, tok_json, train_lines, config_json, state_bytes, HubRepo)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="examples", type=pathlib.Path)
@@ -295,11 +310,17 @@ def main():
     parser.add_argument("--steps", default=2000, type=int, help="training steps per family")
     parser.add_argument("--threads", default=2, type=int, help="torch CPU threads")
     parser.add_argument("--families", default="pythia,olmo")
+    parser.add_argument("--post-train", action="store_true",
+                        help="only the SFT -> DPO -> RLVR lineage of tiny-olmo (tools/tiny_post_training.py), "
+                             "from its committed step2000 in OUT/hub")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     random.seed(SEED)
 
     train_lines, held_lines = corpus()
+    if args.post_train:
+        post_train_lineage(args, train_lines)
+        return
     tok = train_tokenizer(train_lines)
     tok_json = (tok.to_str(pretty=True) + "\n").encode()
     train_ids = token_stream(tok, train_lines)

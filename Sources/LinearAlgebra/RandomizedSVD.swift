@@ -29,7 +29,7 @@ public struct RandomizedOptions: Sendable, Equatable, Codable {
     /// rank 256 on 15000 × 20480 with eigenvalues ∝ 1/r that reached 1.9e-7 relative
     /// error on the top 100 in less time than blocks of rank + 10 with 3 iterations
     /// (5.5e-6) or subspace iteration with 4 iterations and oversampling 64 (4.4e-5);
-    /// see BENCHMARKS.md.
+    /// see docs/benchmarks.md.
     public init(algorithm: RandomizedAlgorithm = .blockKrylov, oversampling: Int = 10,
                 iterations: Int = 6, seed: UInt64 = 0x5EC7_7A) {
         self.algorithm = algorithm

@@ -7,7 +7,7 @@ import Darwin
 /// Chooses exact or randomized for `--method auto`, from flop counts and memory.
 ///
 /// Costs are in sgemm-equivalent flops; the measured rates behind the weights are in
-/// BENCHMARKS.md (2 cores, OpenBLAS 0.3.21):
+/// docs/benchmarks.md (2 cores, OpenBLAS 0.3.21):
 /// - exact: syrk M·m² (m = min(N, d), M = max) at the gemm rate, plus the
 ///   eigenvalues-only two-stage solve, ~(4/3)m³ flops at about a quarter of the gemm
 ///   rate (it is partly BLAS-2) — weight 4, hence `16/3 · m³`. Float64 doubles both.

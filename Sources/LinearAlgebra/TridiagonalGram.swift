@@ -8,7 +8,7 @@ internal import CLinalg
 /// The reduction is the whole O(n³) cost of an eigenvalues-only solve; `sterf` on T is
 /// O(n²). That is what `syevd` with jobz N does, split so T is not thrown away. (Not the
 /// two-stage reduction: with the LAPACK inside Debian's OpenBLAS 0.3.21 it measured
-/// slower, 5.1 s against 2.2 s at order 4096 on 2 cores; BENCHMARKS.md.)
+/// slower, 5.1 s against 2.2 s at order 4096 on 2 cores; docs/benchmarks.md.)
 struct TridiagonalGram {
     /// Order of T.
     let order: Int

@@ -49,6 +49,7 @@ public enum Report {
         \(sections.joined(separator: "\n"))
         <h2>Phase boundaries at the final hidden state</h2>
         \(phaseTable(data, pooling: pooling))
+        \(data.postTraining.html(pooling: pooling))
         <p style="font-size:12px;color:#777">Made by spectra \(SpectraVersion.current). Phases: smoothed ln RankMe
         (3-checkpoint moving average), δ = 0.05; see spectra.detect_phases.</p>
         </body></html>

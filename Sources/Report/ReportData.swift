@@ -40,6 +40,7 @@ struct ReportData {
     var points: [Point]
     var phases: [Phases]
     var jobCounts: [(kind: String, state: String, count: Int)]
+    var postTraining = PostTrainingSection(rows: [])
 
     /// The metrics the report draws.
     static let metrics: [MetricKey] = [.rankme, .alphaReq, .powerlawAlpha]
@@ -53,7 +54,10 @@ struct ReportData {
             """
             select distinct m.name, spectra.lineage(m.family, m.architecture) as lineage, m.num_layers
               from spectra.jobs j join spectra.checkpoints c on c.id = j.checkpoint_id join spectra.models m on m.id = c.model_id
-             where j.run_id = \(id) order by 2 desc, 1
+             where j.run_id = \(id)
+               and not exists (select 1 from spectra.lineage_stages s
+                                where s.run_id = j.run_id and s.checkpoint_id = j.checkpoint_id and s.position > 0)
+             order by 2 desc, 1
             """, name: "report_models")) {
             data.models.append(Model(name: try m.decode("name", as: String.self), lineage: try m.decode("lineage", as: String.self),
                                      layers: try m.decode("num_layers", as: Int.self)))
@@ -68,7 +72,8 @@ struct ReportData {
                                      metric: try p.decode("metric", as: String.self), tokens: try p.decode("tokens_seen", as: Int64.self),
                                      value: try p.decode("value", as: Double.self)))
         }
-        guard !data.points.isEmpty else {
+        data.postTraining = try PostTrainingSection.load(runID: id, on: db)
+        guard !data.points.isEmpty || !data.postTraining.rows.isEmpty else {
             throw PipelineError(.notFound,
                 "run \(data.runName) (#\(id)) has no aggregated results yet: let workers complete jobs, then run `spectra aggregate`")
         }
@@ -76,7 +81,7 @@ struct ReportData {
             """
             select model, layer, pooling, collapse_end_tokens, entropy_peak_tokens, compression_onset_tokens,
                    initial_rankme, peak_rankme, final_rankme
-              from spectra.phase_boundaries where run_id = \(id)
+              from spectra.phase_boundaries where run_id = \(id) and entropy_peak_tokens is not null
             """, name: "report_phases")) {
             data.phases.append(Phases(
                 model: try p.decode("model", as: String.self), layer: try p.decode("layer", as: Int.self),

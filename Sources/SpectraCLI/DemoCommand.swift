@@ -12,6 +12,9 @@ struct Demo: ParsableCommand {
     @Option(help: "Probe text instead of the bundled examples/probe.txt.")
     var probe: String?
 
+    @Option(help: "A lineage to plan with the series (a built-in name or a lineage file); default: the bundled examples/tiny-olmo-lineage.json with the bundled series.")
+    var lineage: String?
+
     @Option(help: "Probe sequences per checkpoint.")
     var samples: Int = 256
 
@@ -30,6 +33,7 @@ struct Demo: ParsableCommand {
         var demo = Pipeline.Demo(database: common.database(logger), series: series, probe: probe)
         demo.concurrency = concurrency
         demo.samples = samples
+        demo.lineage = lineage
         let report = try demo.run(progress: { print($0) }, logger: logger)
         print()
         print(report.render(executable: CommandLine.arguments.first ?? "spectra"))

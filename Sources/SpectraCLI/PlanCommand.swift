@@ -41,11 +41,11 @@ struct Plan: ParsableCommand {
     @Option(help: "Artifact store root that workers will use (shared storage on a cluster; default SPECTRA_ARTIFACTS, else .spectra/artifacts).")
     var artifacts: String?
 
+    @Option(help: "A post-training lineage to plan, every stage: a built-in name (spectra lineages) or a lineage file (.json).")
+    var lineage: String?
+
     @Option(help: "--family hub: tokens per optimizer step, for branch names that carry no token count (ckpt_042, step1000).")
     var tokensPerStep: Int?
-
-    @Option(help: "A post-training label for this run (base, SFT, DPO, RLVR …).")
-    var variant: String?
 
     @Option(help: "Run name (default: derived from the configuration, so replanning finds the same run).")
     var name: String?
@@ -56,7 +56,7 @@ struct Plan: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard !models.isEmpty else { throw ValidationError("--model: name at least one model") }
+        guard !models.isEmpty || lineage != nil else { throw ValidationError("--model: name at least one model (or a --lineage)") }
         _ = try LayerSelection(parsing: layers)
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         if let tokensPerStep, !(1...(1 << 40)).contains(tokensPerStep) {
@@ -73,7 +73,7 @@ struct Plan: ParsableCommand {
                 ProbeOptions(path: $0, samples: samples, maxTokens: maxTokens, poolings: pooling,
                              seed: seed, batch: batch, artifacts: store.root.path)
             },
-            variant: variant)
+            lineage: lineage)
         request.tokensPerStep = tokensPerStep
         let planner = Planner(logger: logger)
         if dryRun {

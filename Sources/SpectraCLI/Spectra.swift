@@ -8,5 +8,5 @@ struct Spectra: ParsableCommand {
         discussion: "DATABASE_URL (a libpq connection string) overrides the embedded server everywhere.",
         subcommands: [DB.self, Plan.self, Work.self, Launch.self, Status.self, Jobs.self, Aggregate.self,
                       SpectrumCommand.self, Tokenize.self, Activations.self, ReportCommand.self, Demo.self,
-                      Fetch.self])
+                      Fetch.self, Lineages.self])
 }

@@ -41,7 +41,27 @@ import Testing
         #expect(psql.terminationStatus == 0)
         #expect((Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "phase_boundaries count: \(count)")
 
+        // The bundled lineage: its four stages in order, each with RankMe and weight rows.
+        let stages = try Self.psql(url.stdout, "select string_agg(stage, ',' order by position) from spectra.variant_comparison where metric = 'rankme' and source = 'representation' and pooling = 'last' and depth_bin = 1")
+        #expect(stages == "base,SFT,DPO,RLVR", "variant_comparison stages: \(stages)")
+        let weightRows = try Self.psql(url.stdout, "select count(distinct position) from spectra.variant_comparison where source = 'weights' and metric = 'powerlaw_alpha' and delta is not null")
+        #expect(weightRows == "4")
+        #expect(demo.stdout.contains("Post-training lineage tiny-olmo") && demo.stdout.contains("3 RLVR"), "\(demo.stdout)")
+        #expect(try String(contentsOf: report, encoding: .utf8).contains("Lineage tiny-olmo"))
+
         let status = try SpectraExecutable.run(["db", "status", "--data-dir", dataDir], environment: env)
         #expect(status.status == 0 && status.stdout.contains("running"))
+    }
+
+    static func psql(_ url: String, _ sql: String) throws -> String {
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [url.trimmingCharacters(in: .whitespacesAndNewlines), "-tAc", sql]
+        let pipe = Pipe()
+        psql.standardOutput = pipe
+        try psql.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        psql.waitUntilExit()
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

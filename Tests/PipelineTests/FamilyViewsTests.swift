@@ -48,16 +48,28 @@ struct FamilyViewsTests {
         let expectedMid = (exp(SyntheticResults.logRankMe(7, peak: 9, layer: 3)) + exp(SyntheticResults.logRankMe(8, peak: 9, layer: 3))) / 2
         #expect(abs(try mid.decode("pythia_value", as: Double.self) - expectedMid) / expectedMid < 1e-9)
 
-        // Variants: an SFT run against its base.
-        try SyntheticResults.write(url: url, runName: "base", variant: "base",
-                                   models: [("olmo-base", "olmo-like", "OlmoForCausalLM", 10)])
-        try SyntheticResults.write(url: url, runName: "sft", variant: "SFT",
-                                   models: [("olmo-sft", "olmo-like", "OlmoForCausalLM", 12)])
+        // A lineage: a base and an SFT model in one run, their last checkpoints as stages 0 and 1.
+        let lineageRun = try SyntheticResults.write(url: url, runName: "lineage",
+                                                    models: [("olmo-base", "olmo-like", "OlmoForCausalLM", 10),
+                                                             ("olmo-sft", "olmo-like", "OlmoForCausalLM", 12)])
+        for (position, label, model) in [(0, "base", "olmo-base"), (1, "SFT", "olmo-sft")] {
+            _ = try db.execute(SQLQuery(
+                """
+                insert into spectra.lineage_stages (run_id, checkpoint_id, lineage, position, label)
+                select \(lineageRun), c.id, 'synthetic-chain', \(position), \(label)
+                  from spectra.checkpoints c join spectra.models m on m.id = c.model_id
+                 where m.name = \(model) and c.revision = 'step14'
+                """))
+        }
         try Aggregator(logger: TestSupport.logger).refreshAll(url: url)
         let variant = try #require(try db.query(SQLQuery(
-            "select value, base_value, delta from spectra.variant_comparison where variant = 'SFT' and metric = 'rankme' and depth_bin = 1")).first)
+            "select value, base_value, delta, delta_previous from spectra.variant_comparison where stage = 'SFT' and metric = 'rankme' and depth_bin = 1")).first)
         let delta = try variant.decode("delta", as: Double.self)
+        // Oracle: the synthetic curves at checkpoint 14, hidden state 3 (depth bin 1).
+        #expect(abs(try variant.decode("value", as: Double.self) - exp(SyntheticResults.logRankMe(14, peak: 12, layer: 3))) < 1e-9)
+        #expect(abs(try variant.decode("base_value", as: Double.self) - exp(SyntheticResults.logRankMe(14, peak: 10, layer: 3))) < 1e-9)
         #expect(abs(delta - (try variant.decode("value", as: Double.self) - (try variant.decode("base_value", as: Double.self)))) < 1e-9)
+        #expect(abs(delta - (try variant.decode("delta_previous", as: Double.self))) < 1e-12, "base is the previous stage")
         #expect(delta > 0, "the later-peaking SFT model ends with a higher RankMe in this construction")
     }
 }

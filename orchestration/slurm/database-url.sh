@@ -7,7 +7,7 @@
 spectra_database_url() {
     local file=$1
     if [ ! -f "$file" ]; then
-        echo "spectra: database URL file $file does not exist (see orchestration/slurm/README.md)" >&2
+        echo "spectra: database URL file $file does not exist (see docs/cluster.md#3-slurm)" >&2
         return 1
     fi
     local mode

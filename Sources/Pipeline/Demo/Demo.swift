@@ -12,6 +12,8 @@ public struct Demo: Sendable {
     /// Series directories (catalog.json); the bundled two when empty.
     public var series: [String]
     public var probe: String?
+    /// A lineage to plan with the series; the bundled tiny-olmo lineage when nil and the series are the bundled ones.
+    public var lineage: String?
     public var samples = 256
     public var maxTokens = 64
     public var concurrency = 2
@@ -37,9 +39,14 @@ public struct Demo: Sendable {
             : "Using the server in DATABASE_URL …")
         let url = try database.migratedURL()
         let artifacts = stateDirectory.appendingPathComponent("artifacts").path
+        // The bundled post-training lineage rides along with the bundled series (its base is
+        // tiny-olmo's last revision, so it adds three checkpoints).
+        let lineageFile = examples.appendingPathComponent("tiny-olmo-lineage.json")
+        let lineage = lineage ?? (self.series.isEmpty ? lineageFile.path : nil)
         let request = PlanRequest(family: "local", models: series,
                                   probe: ProbeOptions(path: probe, samples: samples, maxTokens: maxTokens,
-                                                      poolings: [.last], artifacts: artifacts))
+                                                      poolings: [.last], artifacts: artifacts),
+                                  lineage: lineage)
         let plan = try Planner(logger: logger).plan(request, url: url)
         let kinds = plan.jobsByKind.keys.sorted().map { "\(plan.jobsByKind[$0] ?? 0) \($0)" }.joined(separator: ", ")
         progress("Planned run \(plan.runName) (#\(plan.runID)): \(plan.checkpoints) checkpoints of \(plan.models.joined(separator: " and ")); \(kinds) jobs (\(plan.jobsCreated) new).")
@@ -58,6 +65,7 @@ public struct Demo: Sendable {
         let report = try Report.write(url: url, run: "\(plan.runID)", to: stateDirectory.appendingPathComponent("report").path)
         progress("Report written: \(report)")
         return DemoReport(plan: plan, worker: summary, curves: try DemoReport.loadCurves(url: url, runID: plan.runID),
+                          stages: try DemoReport.loadStages(url: url, runID: plan.runID),
                           url: url, reportPath: report, seconds: Date().timeIntervalSince(started))
     }
 

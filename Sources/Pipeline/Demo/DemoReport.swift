@@ -18,6 +18,8 @@ public struct DemoReport: Sendable {
     public var plan: PlanSummary
     public var worker: WorkerSummary
     public var curves: [Line]
+    /// The post-training lineage's stages in order (empty when none was planned).
+    public var stages: [Stage] = []
     public var url: String
     public var reportPath: String
     public var seconds: Double
@@ -31,6 +33,9 @@ public struct DemoReport: Sendable {
                    avg(f.value) filter (where f.source = 'weights' and f.metric = 'powerlaw_alpha') as weight_alpha
               from spectra.family_curves f join spectra.models m on m.name = f.model
              where f.run_id = \(runID)
+               and not exists (select 1 from spectra.lineage_stages s
+                                 join spectra.checkpoints c on c.id = s.checkpoint_id join spectra.models sm on sm.id = c.model_id
+                                where s.run_id = f.run_id and s.position > 0 and sm.name = f.model and c.revision = f.revision)
              group by f.model, f.revision, f.tokens_seen
              order by f.model desc, f.tokens_seen
             """, name: "demo_curves"))
@@ -45,6 +50,7 @@ public struct DemoReport: Sendable {
     public static let exampleQueries = [
         "-- RankMe of the last hidden state over training, both families:\nselect model, revision, tokens_seen, round(value::numeric, 2) as rankme\n  from spectra.family_curves\n where metric = 'rankme' and source = 'representation' and relative_depth = 1\n order by model, tokens_seen;",
         "-- Where each model's trajectory changes phase, per hidden state:\nselect model, layer, collapse_end_tokens, entropy_peak_tokens, compression_onset_tokens,\n       round(peak_rankme::numeric, 1) as peak_rankme\n  from spectra.phase_boundaries order by model, layer;",
+        "-- Post-training stages in order (base → SFT → DPO → RLVR), last hidden state:\nselect lineage, position, stage, metric, round(value::numeric, 3) as value,\n       round(delta_previous::numeric, 3) as from_previous, round(delta::numeric, 3) as from_base\n  from spectra.variant_comparison\n where source = 'representation' and depth_bin = 1 and metric in ('rankme', 'alpha_req')\n order by lineage, metric, position;",
         "-- OLMo against Pythia at matched tokens, final quarter of depth:\nselect tokens::bigint, round(pythia_value::numeric, 2) as pythia, round(olmo_value::numeric, 2) as olmo\n  from spectra.family_comparison\n where metric = 'rankme' and source = 'representation' and depth_bin = 1 order by tokens;",
     ]
 
@@ -65,6 +71,7 @@ public struct DemoReport: Sendable {
             }.joined(separator: "  ") + "\n"
             if index == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
         }
+        out += renderStages()
         out += "\nRun \(plan.runName): \(worker.completed) jobs completed, \(worker.failed) failed, in \(String(format: "%.1f", seconds)) s.\n"
         out += "Report: \(reportPath)\n\nQuery the results:\n  psql \"$(\(executable) db url)\"\n\nthen try:\n"
         for query in Self.exampleQueries { out += "\n" + query + "\n" }

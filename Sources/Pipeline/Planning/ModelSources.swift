@@ -18,6 +18,12 @@ enum ModelSources {
                 throw PipelineError(.invalidArgument, "--steps: \(error.message)")
             }
         }
+        let stages = try request.lineage.map(LineageSource.resolve) ?? []
+        if request.models.isEmpty { return stages }
+        return try models(request, selection: selection) + stages
+    }
+
+    static func models(_ request: PlanRequest, selection: StepSelection?) throws -> [PlannedModel] {
         switch request.family {
         case "local":
             return try request.models.map { path in

@@ -17,22 +17,24 @@ public struct PlanRequest: Sendable {
     public var runName: String?
     /// The representation part; nil plans weight spectra only.
     public var probe: ProbeOptions?
-    /// A post-training label (base, SFT, DPO, RLVR …) for the variant comparison.
-    public var variant: String?
+    /// A post-training lineage: a built-in name (`spectra lineages`) or a lineage file
+    /// (`.json`); each stage is planned as a model with one revision, its label and
+    /// position stored in spectra.lineage_stages.
+    public var lineage: String?
     /// `--family hub`: tokens per optimizer step, for branch names that carry no token count.
     public var tokensPerStep: Int?
     /// Where `--family hub` finds the endpoint, token and cache (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE).
     public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public init(family: String, models: [String], steps: String? = nil, layers: LayerSelection = .all,
-                runName: String? = nil, probe: ProbeOptions? = nil, variant: String? = nil) {
+                runName: String? = nil, probe: ProbeOptions? = nil, lineage: String? = nil) {
         self.family = family
         self.models = models
         self.steps = steps
         self.layers = layers
         self.runName = runName
         self.probe = probe
-        self.variant = variant
+        self.lineage = lineage
     }
 }
 
@@ -75,6 +77,8 @@ public struct PlanSummary: Sendable, Equatable {
     public var artifactBytes: Int64
     /// Bytes the result rows will take in PostgreSQL (eigenvalues and metrics, roughly).
     public var resultBytes: Int64
+    /// Lines a dry run adds (gated stages).
+    public var notes: [String] = []
 
     /// The dry-run report: counts per kind and storage estimates.
     public func render(dryRun: Bool) -> String {
@@ -86,6 +90,7 @@ public struct PlanSummary: Sendable, Equatable {
         }
         lines.append("  artifacts ~\(Self.bytes(artifactBytes)) (pooled activations, float32)")
         lines.append("  results   ~\(Self.bytes(resultBytes)) in PostgreSQL")
+        lines += notes
         return lines.joined(separator: "\n")
     }
 

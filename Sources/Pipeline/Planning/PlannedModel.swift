@@ -12,6 +12,9 @@ struct PlannedModel: Sendable {
         var checkpoint: CheckpointArguments
         /// What `spectra.checkpoints.location` records.
         var location: String
+        /// Step and tokens are unknown (a post-training stage): a checkpoint row that
+        /// exists keeps what it recorded.
+        var keepsRecordedProgress = false
     }
 
     var name: String
@@ -22,9 +25,11 @@ struct PlannedModel: Sendable {
     /// The series directory or hub repository.
     var source: String
     var revisions: [Revision]
+    /// The model's place in a post-training lineage, when it is one of its stages.
+    var stage: LineageStage?
 
     init(name: String, family: String, architecture: String, layerCount: Int, hiddenSize: Int, source: String,
-         revisions: [Revision]) {
+         revisions: [Revision], stage: LineageStage? = nil) {
         self.name = name
         self.family = family
         self.architecture = architecture
@@ -32,6 +37,7 @@ struct PlannedModel: Sendable {
         self.hiddenSize = hiddenSize
         self.source = source
         self.revisions = revisions
+        self.stage = stage
     }
 
     /// The `args` of a weights job (a checkpoint job's arguments).

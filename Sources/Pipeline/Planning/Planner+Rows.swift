@@ -3,11 +3,11 @@ import Foundation
 import Postgres
 
 extension Planner {
-    func upsertRun(name: String, family: String, variant: String?, config: Data, on db: Connection) throws -> Int64 {
+    func upsertRun(name: String, family: String, config: Data, on db: Connection) throws -> Int64 {
         let json = String(decoding: config, as: UTF8.self)
         _ = try db.execute(SQLQuery(
             """
-            insert into spectra.runs (name, family, variant, config) values (\(name), \(family), \(variant), \(JSON(raw: json)))
+            insert into spectra.runs (name, family, config) values (\(name), \(family), \(JSON(raw: json)))
             on conflict (name) do nothing
             """, name: "insert_run"))
         guard let row = try db.query(SQLQuery(
@@ -39,6 +39,7 @@ extension Planner {
     }
 
     func upsertCheckpoint(_ revision: PlannedModel.Revision, modelID: Int64, on db: Connection) throws -> Int64 {
+        if revision.keepsRecordedProgress { return try insertStageCheckpoint(revision, modelID: modelID, on: db) }
         let rows = try db.query(SQLQuery(
             """
             insert into spectra.checkpoints (model_id, revision, step, tokens_seen, location)
@@ -51,6 +52,39 @@ extension Planner {
             throw PipelineError(.notFound, "checkpoint \(revision.name) was not written")
         }
         return id
+    }
+}
+
+extension Planner {
+    /// A post-training stage's checkpoint: a row that exists (a pretraining run's last
+    /// revision as a lineage's base) keeps its step, tokens and location.
+    func insertStageCheckpoint(_ revision: PlannedModel.Revision, modelID: Int64, on db: Connection) throws -> Int64 {
+        let rows = try db.query(SQLQuery(
+            """
+            with added as (
+                insert into spectra.checkpoints (model_id, revision, step, tokens_seen, location)
+                values (\(modelID), \(revision.name), \(revision.step), \(revision.tokens), \(revision.location))
+                on conflict (model_id, revision) do nothing
+                returning id
+            )
+            select id from added
+            union all
+            select id from spectra.checkpoints where model_id = \(modelID) and revision = \(revision.name)
+            """, name: "insert_stage_checkpoint"))
+        guard let id = try rows.first?.decode("id", as: Int64.self) else {
+            throw PipelineError(.notFound, "checkpoint \(revision.name) was not written")
+        }
+        return id
+    }
+
+    /// Records a checkpoint's stage in a lineage for this run; a stage planned again is kept.
+    func insertStage(_ stage: LineageStage, checkpoint: Int64, run: Int64, on db: Connection) throws {
+        _ = try db.execute(SQLQuery(
+            """
+            insert into spectra.lineage_stages (run_id, checkpoint_id, lineage, position, label)
+            values (\(run), \(checkpoint), \(stage.lineage), \(stage.position), \(stage.label))
+            on conflict do nothing
+            """, name: "insert_lineage_stage"))
     }
 }
 

@@ -19,10 +19,12 @@ public struct Planner: Sendable {
 
     public func plan(_ request: PlanRequest, url: String) throws -> PlanSummary {
         let (models, config, spec) = try prepare(request)
+        try LineageSource.checkGated(models, environment: ProcessInfo.processInfo.environment)
         let runName = request.runName ?? Self.defaultRunName(models: models, config: config)
         let connection = try Connection(url: url)
         return try connection.withTransaction { db in
-            let runID = try upsertRun(name: runName, family: request.family, variant: request.variant, config: config, on: db)
+            let runID = try upsertRun(name: runName, family: models.allSatisfy { $0.stage != nil } ? "lineage" : request.family,
+                                  config: config, on: db)
             var summary = estimate(models, request: request, runID: runID, runName: runName)
             let jobs = JobInserter(db: db, run: runID)
             summary.jobsCreated = 0
@@ -31,6 +33,7 @@ public struct Planner: Sendable {
                 let blocks = try self.blocks(request.layers, model: model)
                 for revision in model.revisions {
                     let checkpointID = try upsertCheckpoint(revision, modelID: modelID, on: db)
+                    if let stage = model.stage { try insertStage(stage, checkpoint: checkpointID, run: runID, on: db) }
                     summary.jobsCreated += try jobs.weights(checkpoint: checkpointID, layers: blocks,
                                                             args: model.weightsArguments(revision))
                     if let probe = request.probe, let spec {
@@ -52,12 +55,14 @@ public struct Planner: Sendable {
     public func dryRun(_ request: PlanRequest) throws -> PlanSummary {
         let (models, config, _) = try prepare(request)
         let name = request.runName ?? Self.defaultRunName(models: models, config: config)
-        return estimate(models, request: request, runID: 0, runName: name)
+        var summary = estimate(models, request: request, runID: 0, runName: name)
+        summary.notes = LineageSource.gatedNotes(models)
+        return summary
     }
 
     func prepare(_ request: PlanRequest) throws -> ([PlannedModel], Data, ProbeSpec?) {
-        guard !request.models.isEmpty else {
-            throw PipelineError(.invalidArgument, "--model: name at least one model")
+        guard !request.models.isEmpty || request.lineage != nil else {
+            throw PipelineError(.invalidArgument, "--model: name at least one model (or a --lineage)")
         }
         let models = try ModelSources.resolve(request)
         var spec: ProbeSpec?
@@ -108,11 +113,14 @@ public struct Planner: Sendable {
                            jobsByKind: byKind, artifactBytes: artifactBytes, resultBytes: resultBytes)
     }
 
-    /// `<models>-<first 8 hex digits of the configuration's SHA-256>`.
+    /// `<models>-<first 8 hex digits of the configuration's SHA-256>`; the stages of a
+    /// lineage are named by the lineage (`lineage-olmo2-1124-7b-…`).
     static func defaultRunName(models: [PlannedModel], config: Data) -> String {
         var hash = SHA256()
         hash.update(Array(config))
         let digest = hash.finalize().prefix(4).map { String(format: "%02x", $0) }.joined()
-        return models.map(\.name).sorted().joined(separator: "+") + "-" + digest
+        let lineages = Array(Set(models.compactMap { $0.stage?.lineage })).sorted().map { "lineage-\($0)" }
+        let plain = Array(Set(models.filter { $0.stage == nil }.map(\.name))).sorted()
+        return (plain + lineages).joined(separator: "+") + "-" + digest
     }
 }

@@ -18,8 +18,18 @@ struct RunConfiguration: Codable, Equatable {
         var artifacts: String
     }
 
+    /// A post-training stage of the run: its lineage, position, label and checkpoint.
+    struct Stage: Codable, Equatable {
+        var lineage: String
+        var position: Int
+        var label: String
+        var model: String
+        var revision: String
+        var source: String
+    }
+
     var family: String
-    var variant: String?
+    var stages: [Stage]?
     var models: [Model]
     var layers: String
     var kinds: [String]
@@ -28,13 +38,19 @@ struct RunConfiguration: Codable, Equatable {
     var toolVersion: String
 
     enum CodingKeys: String, CodingKey {
-        case family, variant, models, layers, kinds, representation, conventions
+        case family, stages, models, layers, kinds, representation, conventions
         case toolVersion = "tool_version"
     }
 
     init(request: PlanRequest, models: [PlannedModel], probe: ProbeSpec?) {
         family = request.family
-        variant = request.variant
+        let stages = models.compactMap { model in
+            model.stage.map {
+                Stage(lineage: $0.lineage, position: $0.position, label: $0.label, model: model.name,
+                      revision: model.revisions.first?.name ?? "", source: model.source)
+            }
+        }
+        self.stages = stages.isEmpty ? nil : stages
         self.models = models.map {
             Model(name: $0.name, source: $0.source, architecture: $0.architecture, revisions: $0.revisions.map(\.name))
         }.sorted { $0.name < $1.name }
