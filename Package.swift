@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresTestSupport", "SpectraBase"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport", "CLinalg"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "PostgresTestSupport", "SpectraTestSupport"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "Checkpoints", "SpectraBase", "SpectraTestSupport"]),

@@ -2,21 +2,25 @@ import Foundation
 import LinearAlgebra
 import Synchronization
 
-/// A Hugging Face checkpoint on disk: `config.json` beside either `model.safetensors` or a
-/// sharded `model.safetensors.index.json` whose shards are opened on first use.
+/// A Hugging Face checkpoint on disk: `config.json` beside its weights, which are, in order
+/// of preference, `model.safetensors`, a sharded `model.safetensors.index.json`,
+/// `pytorch_model.bin`, or a sharded `pytorch_model.bin.index.json`; shards are opened on
+/// first use.
 public final class CheckpointDirectory: Sendable {
     /// The directory.
     public let url: URL
     /// How messages name this checkpoint: "checkpoint step3000".
     public let context: String
     public let config: ModelConfig
+    /// Which form the weights are stored in.
+    public let format: WeightFormat
     /// Which file holds each tensor, relative to `url`.
     private let shardOfTensor: [String: String]
     /// Opened files by relative name; a `Mutex` so workers on several threads share them.
-    private let opened: Mutex<[String: SafetensorsFile]>
+    private let opened: Mutex<[String: any TensorFile]>
 
-    /// Opens `url`, reading config.json and validating the single file's header, or the
-    /// shard index and that every shard it names exists.
+    /// Opens `url`, reading config.json and validating the single file, or the shard
+    /// index and that every shard it names exists.
     public init(url: URL) throws(CheckpointError) {
         self.url = url
         context = "checkpoint \(url.lastPathComponent)"
@@ -27,31 +31,38 @@ public final class CheckpointDirectory: Sendable {
         }
         config = try ModelConfig.load(directory: url)
 
-        let single = url.appendingPathComponent(Self.singleFileName)
-        let index = url.appendingPathComponent(Self.indexFileName)
-        if FileManager.default.fileExists(atPath: single.path) {
-            let file = try SafetensorsFile(url: single, context: "\(context)/\(Self.singleFileName)")
-            shardOfTensor = file.tensors.mapValues { _ in Self.singleFileName }
-            opened = Mutex([Self.singleFileName: file])
-        } else if FileManager.default.fileExists(atPath: index.path) {
-            shardOfTensor = try ShardIndex.load(index, checkpoint: context)
+        guard let (format, sharded) = Self.weights(in: url) else {
+            let names = WeightFormat.allCases.flatMap { [$0.singleFileName, $0.indexFileName] }
+            throw CheckpointError(.missingWeights,
+                "\(context) (\(url.path)): none of \(names.joined(separator: ", ")) is in the directory")
+        }
+        self.format = format
+        if sharded {
+            shardOfTensor = try ShardIndex.load(url.appendingPathComponent(format.indexFileName), checkpoint: context)
             opened = Mutex([:])
             try checkShardsExist()
         } else {
-            throw CheckpointError(.missingWeights,
-                "\(context) (\(url.path)): neither \(Self.singleFileName) nor \(Self.indexFileName) is in the directory")
+            let name = format.singleFileName
+            let file = try format.open(url.appendingPathComponent(name), context: "\(context)/\(name)")
+            shardOfTensor = file.tensors.mapValues { _ in name }
+            opened = Mutex([name: file])
         }
     }
 
-    static let singleFileName = "model.safetensors"
-    static let indexFileName = "model.safetensors.index.json"
+    /// The preferred weights present in `url`: the format and whether it is sharded.
+    private static func weights(in url: URL) -> (WeightFormat, sharded: Bool)? {
+        let fm = FileManager.default
+        for format in WeightFormat.allCases {
+            if fm.fileExists(atPath: url.appendingPathComponent(format.singleFileName).path) { return (format, false) }
+            if fm.fileExists(atPath: url.appendingPathComponent(format.indexFileName).path) { return (format, true) }
+        }
+        return nil
+    }
 
     /// Whether `url` looks like a checkpoint (config.json and weights), without opening it.
     public static func exists(at url: URL) -> Bool {
-        let fm = FileManager.default
-        return fm.fileExists(atPath: url.appendingPathComponent("config.json").path)
-            && (fm.fileExists(atPath: url.appendingPathComponent(singleFileName).path)
-                || fm.fileExists(atPath: url.appendingPathComponent(indexFileName).path))
+        FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path)
+            && weights(in: url) != nil
     }
 
     /// Every tensor name, sorted.
@@ -73,12 +84,12 @@ public final class CheckpointDirectory: Sendable {
     }
 
     /// The file holding `name`, opened once and kept for later reads.
-    public func file(holding name: String) throws(CheckpointError) -> SafetensorsFile {
+    public func file(holding name: String) throws(CheckpointError) -> any TensorFile {
         guard let shard = shardOfTensor[name] else {
             throw CheckpointError(.tensorNotFound,
                 "\(context): no tensor named \(name) in \(shardOfTensor.isEmpty ? "the checkpoint" : "the weight map")")
         }
-        let result: Result<SafetensorsFile, CheckpointError> = opened.withLock { files in
+        let result: Result<any TensorFile, CheckpointError> = opened.withLock { files in
             if let file = files[shard] { return .success(file) }
             let shardURL = url.appendingPathComponent(shard)
             guard FileManager.default.fileExists(atPath: shardURL.path) else {
@@ -86,7 +97,7 @@ public final class CheckpointDirectory: Sendable {
                     "\(context): shard \(shard), which holds tensor \(name), does not exist"))
             }
             do throws(CheckpointError) {
-                let file = try SafetensorsFile(url: shardURL, context: "\(context)/\(shard)")
+                let file = try format.open(shardURL, context: "\(context)/\(shard)")
                 files[shard] = file
                 return .success(file)
             } catch {

@@ -55,6 +55,14 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible, Sendab
         case invalidStepSelection = "invalid_step_selection"
         /// An HTTP transfer that failed, was refused, or returned something unusable.
         case downloadFailed = "download_failed"
+        /// A PyTorch checkpoint that is not a ZIP archive, or whose entries or directory are broken.
+        case malformedArchive = "malformed_archive"
+        /// A PyTorch checkpoint in a form Spectra does not read: the pre-1.6 format, compressed entries, big-endian.
+        case unsupportedFormat = "unsupported_format"
+        /// A PyTorch checkpoint's data.pkl that is not a state-dict pickle Spectra can follow.
+        case malformedPickle = "malformed_pickle"
+        /// A pickle naming a global outside the state-dict allow list (never executed).
+        case forbiddenGlobal = "forbidden_global"
         /// Downloaded bytes whose size or sha256 disagree with what the server promised.
         case checksumMismatch = "checksum_mismatch"
         /// A setting (an environment variable, an option) that names nothing usable.

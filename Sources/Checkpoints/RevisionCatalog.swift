@@ -168,7 +168,7 @@ public struct RevisionCatalog: Sendable, Equatable {
         guard CheckpointDirectory.exists(at: directory) else {
             throw CheckpointError(.missingRevision,
                 "\(label): directory \(directory.path) does not hold a checkpoint (config.json and "
-                + "model.safetensors or model.safetensors.index.json)")
+                + "weights: model.safetensors, pytorch_model.bin, or the index of either)")
         }
         return Entry(name: name, step: step, tokens: tokens, directory: directory)
     }

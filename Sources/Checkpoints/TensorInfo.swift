@@ -32,7 +32,8 @@ public struct TensorInfo: Sendable, Equatable {
     public let name: String
     public let dtype: SafetensorsDType
     public let shape: [Int]
-    /// `data_offsets` as in the header: relative to the start of the data area.
+    /// For safetensors, `data_offsets` as in the header: relative to the start of the data
+    /// area. For a PyTorch tensor, its whole storage's bytes in the file (shared by views).
     public let byteRange: Range<Int>
 
     public init(name: String, dtype: SafetensorsDType, shape: [Int], byteRange: Range<Int>) {

@@ -59,16 +59,16 @@ extension HubDownloader {
         }
     }
 
-    /// The shard file names of a safetensors index.
+    /// The shard file names of a safetensors or PyTorch shard index.
     static func shards(of index: URL, label: String) throws -> [String] {
         let data = try Data(contentsOf: index)
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let map = root["weight_map"] as? [String: String] else {
-            throw CheckpointError(.malformedIndex, "\(label) model.safetensors.index.json has no string→string weight_map")
+            throw CheckpointError(.malformedIndex, "\(label) \(index.lastPathComponent) has no string→string weight_map")
         }
         let shards = Set(map.values).sorted()
         for shard in shards where !isSafe(shard, allowSlash: false) {
-            throw CheckpointError(.malformedIndex, "\(label) model.safetensors.index.json names shard \"\(shard)\", not a plain file name")
+            throw CheckpointError(.malformedIndex, "\(label) \(index.lastPathComponent) names shard \"\(shard)\", not a plain file name")
         }
         return shards
     }

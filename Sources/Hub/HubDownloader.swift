@@ -43,30 +43,36 @@ public struct HubDownloader: Sendable {
         return HubDownloader(endpoint: endpoint, token: token, cache: HubCache(root: root))
     }
 
-    /// Fetches config.json, tokenizer.json (when the revision has one) and the weights
-    /// (model.safetensors, or its index and every shard) of `repo` at `revision`; files
-    /// already in the cache are not transferred again. Returns the snapshot directory.
+    /// Fetches config.json, tokenizer.json (when the revision has one) and the weights of
+    /// `repo` at `revision`: the first of model.safetensors, its index and every shard,
+    /// pytorch_model.bin, or its index and every shard; files already in the cache are not
+    /// transferred again. Returns the snapshot directory.
     public func download(repo: String, revision: String) throws -> URL {
         try Self.checkRepository(repo, revision: revision)
         var commit = try fetch(repo: repo, revision: revision, file: "config.json", required: true)!
         _ = try fetch(repo: repo, revision: revision, file: "tokenizer.json", required: false)
-        if let found = try fetch(repo: repo, revision: revision, file: "model.safetensors", required: false) {
-            commit = found
-        } else if let found = try fetch(repo: repo, revision: revision, file: "model.safetensors.index.json",
-                                        required: false) {
-            commit = found
-            let index = snapshot(repo: repo, commit: commit).appendingPathComponent("model.safetensors.index.json")
-            for shard in try Self.shards(of: index, label: "\(repo)@\(revision)") {
-                _ = try fetch(repo: repo, revision: revision, file: shard, required: true)
-            }
-        } else {
-            throw CheckpointError(.downloadFailed,
-                "\(repo)@\(revision) has neither model.safetensors nor model.safetensors.index.json "
-                + "(Spectra reads safetensors only; a pytorch_model.bin-only revision must be converted first)")
-        }
+        commit = try fetchWeights(repo: repo, revision: revision) ?? commit
         try Self.atomicWrite(Data(commit.utf8), to: cache.modelDirectory(repo)
             .appendingPathComponent("refs", isDirectory: true).appendingPathComponent(revision))
         return snapshot(repo: repo, commit: commit)
+    }
+
+    /// The weights in `WeightFormat` order (safetensors first); the commit they came from.
+    private func fetchWeights(repo: String, revision: String) throws -> String? {
+        for format in WeightFormat.allCases {
+            if let found = try fetch(repo: repo, revision: revision, file: format.singleFileName, required: false) {
+                return found
+            }
+            if let found = try fetch(repo: repo, revision: revision, file: format.indexFileName, required: false) {
+                let index = snapshot(repo: repo, commit: found).appendingPathComponent(format.indexFileName)
+                for shard in try Self.shards(of: index, label: "\(repo)@\(revision)") {
+                    _ = try fetch(repo: repo, revision: revision, file: shard, required: true)
+                }
+                return found
+            }
+        }
+        let names = WeightFormat.allCases.flatMap { [$0.singleFileName, $0.indexFileName] }
+        throw CheckpointError(.downloadFailed, "\(repo)@\(revision) has none of \(names.joined(separator: ", "))")
     }
 
     func snapshot(repo: String, commit: String) -> URL {

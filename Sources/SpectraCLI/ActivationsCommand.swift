@@ -7,7 +7,7 @@ struct Activations: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a checkpoint over a probe text and write one pooled layer-NN.npy (N × d float32) per hidden state.")
 
-    @Argument(help: "A checkpoint directory (config.json, model.safetensors or its index, tokenizer.json).")
+    @Argument(help: "A checkpoint directory (config.json, model.safetensors or pytorch_model.bin or their index, tokenizer.json).")
     var checkpoint: String
 
     @Option(help: "The probe text: one sequence per non-empty line.")

@@ -7,12 +7,12 @@ import LinearAlgebra
 struct SpectrumCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrum",
-        abstract: "Eigenspectrum and spectral metrics of one matrix (.npy, or .safetensors with a tensor name).")
+        abstract: "Eigenspectrum and spectral metrics of one matrix (.npy, or .safetensors or PyTorch .bin with a tensor name).")
 
-    @Argument(help: "A .npy file, or FILE.safetensors:TENSOR.")
+    @Argument(help: "A .npy file, or FILE.safetensors:TENSOR, or FILE.bin:TENSOR.")
     var file: String
 
-    @Option(help: "Tensor name inside a .safetensors file.")
+    @Option(help: "Tensor name inside a .safetensors or .bin file.")
     var tensor: String?
 
     @Option(help: "exact, randomized or auto (chosen from the shape, rank and memory).")

@@ -98,8 +98,8 @@ import Testing
         try withTemporaryDirectory { dir in
             try write(neoXConfig(), to: dir, "config.json")
             expectCheckpointError(.missingWeights,
-                "checkpoint \(dir.lastPathComponent) (\(dir.path)): neither model.safetensors nor "
-                + "model.safetensors.index.json is in the directory") {
+                "checkpoint \(dir.lastPathComponent) (\(dir.path)): none of model.safetensors, "
+                + "model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json is in the directory") {
                 _ = try CheckpointDirectory(url: dir)
             }
         }

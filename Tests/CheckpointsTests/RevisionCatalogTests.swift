@@ -37,7 +37,7 @@ import Testing
             let file = dir.appendingPathComponent("catalog.json").path
             expectCheckpointError(.missingRevision,
                 "\(file): revision step5 (entry 1): directory \(dir.appendingPathComponent("step5").path) does not hold "
-                + "a checkpoint (config.json and model.safetensors or model.safetensors.index.json)") {
+                + "a checkpoint (config.json and weights: model.safetensors, pytorch_model.bin, or the index of either)") {
                 _ = try RevisionCatalog.load(seriesDirectory: dir)
             }
         }

@@ -9,13 +9,13 @@ public final class HubTestServer {
 
     public static let hub = SpectraExecutable.repositoryRoot.appendingPathComponent("examples/hub")
 
-    public init(_ options: [String] = []) throws {
+    public init(_ options: [String] = [], root: URL = HubTestServer.hub) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("spectra-hf-\(UUID().uuidString).log")
         // The interpreter itself, not a wrapper (pyenv's shim) that would outlive terminate().
         let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
         process.executableURL = URL(fileURLWithPath: python ?? "/usr/bin/python3")
         process.arguments = [SpectraExecutable.repositoryRoot.appendingPathComponent("tools/hf_test_server.py").path,
-                             "--root", Self.hub.path, "--log", log.path] + options
+                             "--root", root.path, "--log", log.path] + options
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

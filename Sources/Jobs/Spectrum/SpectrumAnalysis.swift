@@ -11,7 +11,7 @@ public enum SpectrumAnalysis {
 
     /// What to analyse and how (the options of `spectra spectrum`).
     public struct Request: Sendable {
-        /// A `.npy` path, or a `.safetensors` path with `tensor` (or `FILE:TENSOR`).
+        /// A `.npy` path, or a `.safetensors` or PyTorch `.bin` path with `tensor` (or `FILE:TENSOR`).
         public var path: String
         public var tensor: String?
         public var method: SpectrumMethod
@@ -122,31 +122,36 @@ public enum SpectrumAnalysis {
         switch url.pathExtension.lowercased() {
         case "npy":
             if let tensor {
-                throw PipelineError(.invalidArgument, "\(path): a .npy file holds one array; --tensor \(tensor) applies only to .safetensors")
+                throw PipelineError(.invalidArgument, "\(path): a .npy file holds one array; --tensor \(tensor) applies only to .safetensors and .bin")
             }
             let file: NumpyFile
             do { file = try NumpyFile(url: url) } catch { throw PipelineError(.badInput, error.message) }
             return try analyse(file, request: request)
-        case "safetensors":
+        case "safetensors", "bin":
+            let ext = url.pathExtension.lowercased()
             guard let tensor else {
-                throw PipelineError(.invalidArgument, "\(path): name the tensor, as FILE.safetensors:TENSOR or --tensor NAME")
+                throw PipelineError(.invalidArgument, "\(path): name the tensor, as FILE.\(ext):TENSOR or --tensor NAME")
             }
-            // Safetensors tensors are row-major and often F16/BF16, so the reader's Float32
-            // copy is the one copy the engine needs anyway.
+            // Checkpoint tensors are often F16/BF16 (and .bin ones may be strided views), so
+            // the reader's row-major Float32 copy is the one copy the engine needs anyway.
             let matrix: Matrix<Float>
-            do { matrix = try SafetensorsFile(url: url).matrix(tensor) } catch { throw PipelineError(.badInput, error.message) }
+            do {
+                let file: any TensorFile = ext == "bin" ? try TorchCheckpointFile(url: url) : try SafetensorsFile(url: url)
+                matrix = try file.matrix(tensor)
+            } catch { throw PipelineError(.badInput, error.message) }
             return try analyse(matrix, source: "\(path):\(tensor)", request: request)
         default:
-            throw PipelineError(.invalidArgument, "\(path): expected a .npy or .safetensors file")
+            throw PipelineError(.invalidArgument, "\(path): expected a .npy, .safetensors or PyTorch .bin file")
         }
     }
 
-    /// `model.safetensors:layer.weight` → (model.safetensors, layer.weight); a colon inside
-    /// a plain path is left alone.
+    /// `model.safetensors:layer.weight` → (model.safetensors, layer.weight), and the same
+    /// for `.bin`; a colon inside a plain path is left alone.
     static func splitTensor(_ path: String, _ tensor: String?) -> (String, String?) {
-        if tensor == nil, let colon = path.range(of: ".safetensors:", options: .backwards) {
-            let file = String(path[..<colon.lowerBound]) + ".safetensors"
-            return (file, String(path[colon.upperBound...]))
+        for ext in [".safetensors", ".bin"] where tensor == nil {
+            if let colon = path.range(of: ext + ":", options: .backwards) {
+                return (String(path[..<colon.lowerBound]) + ext, String(path[colon.upperBound...]))
+            }
         }
         return (path, tensor)
     }
