@@ -86,7 +86,7 @@ let package = Package(
 
         .testTarget(name: "SpectraBaseTests", dependencies: ["SpectraBase"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresTestSupport", "SpectraBase"]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SpectraTestSupport", "CLinalg"]),
         .testTarget(name: "SpectralMetricsTests", dependencies: ["SpectralMetrics", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),

@@ -51,6 +51,152 @@ begin
 end;
 $$;
 
+CREATE FUNCTION spectra.aggregate(p_full boolean DEFAULT false, OUT checkpoints_recomputed integer, OUT models_recomputed integer) RETURNS record
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET jit TO 'off'
+    SET work_mem TO '256MB'
+    AS $$
+begin
+    perform pg_advisory_xact_lock(hashtext('spectra.aggregate'));
+    if to_regclass('pg_temp.aggregate_checkpoints') is not null then
+        drop table pg_temp.aggregate_checkpoints, pg_temp.aggregate_models;
+    end if;
+    create temp table aggregate_checkpoints on commit drop as
+    with taken as (delete from spectra.aggregate_pending returning run_id, checkpoint_id)
+    select distinct run_id, checkpoint_id from taken;
+    if p_full or exists (select 1 from aggregate_checkpoints where run_id is null or checkpoint_id is null) then
+        truncate aggregate_checkpoints;
+        insert into aggregate_checkpoints
+        select distinct run_id, checkpoint_id from spectra.results
+        union select distinct run_id, checkpoint_id from spectra.layer_metrics;
+    end if;
+    create temp table aggregate_models on commit drop as
+    select distinct a.run_id, m.name as model
+      from aggregate_checkpoints a
+      join spectra.checkpoints c on c.id = a.checkpoint_id
+      join spectra.models m on m.id = c.model_id
+    union
+    select distinct l.run_id, l.model from spectra.layer_metrics l
+      join aggregate_checkpoints a on (a.run_id, a.checkpoint_id) = (l.run_id, l.checkpoint_id);
+    analyze aggregate_checkpoints;
+    analyze aggregate_models;
+
+    -- layer_metrics: the definition of 0003.
+    delete from spectra.layer_metrics l using aggregate_checkpoints a
+     where (l.run_id, l.checkpoint_id) = (a.run_id, a.checkpoint_id);
+    insert into spectra.layer_metrics
+    select r.run_id, run.name, m.name, m.family, m.architecture, r.checkpoint_id, c.revision, c.step, c.tokens_seen,
+           r.layer, (r.layer + 1)::double precision / m.num_layers, r.source, r.pooling, r.matrix, r.rows, r.columns,
+           r.method, r.error_estimate, r.sample_count, r.eigenvalue_count, r.top_eigenvalue,
+           (r.metrics ->> 'spectral_norm')::double precision,
+           (r.metrics ->> 'frobenius_norm')::double precision,
+           (r.metrics ->> 'stable_rank')::double precision,
+           (r.metrics ->> 'log_norm')::double precision,
+           (r.metrics ->> 'powerlaw_alpha')::double precision,
+           (r.metrics ->> 'powerlaw_xmin')::double precision,
+           (r.metrics ->> 'powerlaw_ks_distance')::double precision,
+           (r.metrics ->> 'farms_alpha')::double precision,
+           (r.metrics ->> 'rankme')::double precision,
+           (r.metrics ->> 'rankme_garrido')::double precision,
+           (r.metrics ->> 'alpha_req')::double precision,
+           (r.metrics ->> 'participation_ratio')::double precision,
+           (r.metrics ->> 'renyi_entropy_1')::double precision,
+           (r.metrics ->> 'renyi_entropy_2')::double precision,
+           r.metrics, r.elapsed_seconds, r.worker, r.created_at
+      from aggregate_checkpoints a
+      join spectra.results r on (r.run_id, r.checkpoint_id) = (a.run_id, a.checkpoint_id)
+      join spectra.runs run on run.id = r.run_id
+      join spectra.checkpoints c on c.id = r.checkpoint_id
+      join spectra.models m on m.id = c.model_id;
+
+    -- family_curves: the definition of 0008 (checkpoint = model and revision).
+    delete from spectra.family_curves f using aggregate_checkpoints a, spectra.checkpoints c, spectra.models m
+     where c.id = a.checkpoint_id and m.id = c.model_id
+       and (f.run_id, f.model, f.revision) = (a.run_id, m.name, c.revision);
+    insert into spectra.family_curves
+    select r.run_id, run.name, run.variant, m.name, m.family, spectra.lineage(m.family, m.architecture),
+           c.revision, c.step, c.tokens_seen, r.layer, r.layer::double precision / m.num_layers,
+           r.source, r.pooling, kv.key, kv.value::double precision
+      from aggregate_checkpoints a
+      join spectra.results r on (r.run_id, r.checkpoint_id) = (a.run_id, a.checkpoint_id)
+      join spectra.runs run on run.id = r.run_id
+      join spectra.checkpoints c on c.id = r.checkpoint_id
+      join spectra.models m on m.id = c.model_id
+      cross join lateral jsonb_each_text(r.metrics) kv
+     where r.source = 'representation'
+    union all
+    -- Weight rows: each metric averaged over the block's matrices (grouped by the
+    -- checkpoint, which fixes run, model and revision, before the names are joined).
+    select w.run_id, run.name, run.variant, m.name, m.family, spectra.lineage(m.family, m.architecture),
+           c.revision, c.step, c.tokens_seen, w.layer, (w.layer + 1)::double precision / m.num_layers,
+           'weights', '', w.metric, w.value
+      from (select r.run_id, r.checkpoint_id, r.layer, kv.key as metric, avg(kv.value::double precision) as value
+              from aggregate_checkpoints a
+              join spectra.results r on (r.run_id, r.checkpoint_id) = (a.run_id, a.checkpoint_id)
+              cross join lateral jsonb_each_text(r.metrics) kv
+             where r.source = 'weights'
+             group by r.run_id, r.checkpoint_id, r.layer, kv.key) w
+      join spectra.runs run on run.id = w.run_id
+      join spectra.checkpoints c on c.id = w.checkpoint_id
+      join spectra.models m on m.id = c.model_id;
+
+    -- phase_boundaries: the definition of 0008, per touched (run, model).
+    delete from spectra.phase_boundaries b using aggregate_models a where (b.run_id, b.model) = (a.run_id, a.model);
+    insert into spectra.phase_boundaries
+    with trajectories as (
+        select f.run_id, f.run_name, f.variant, f.model, f.lineage, f.layer, f.relative_depth, f.pooling,
+               array_agg(f.tokens_seen order by f.tokens_seen) as tokens,
+               array_agg(f.value order by f.tokens_seen) as rankme,
+               count(*) as checkpoints
+          from spectra.family_curves f
+          join aggregate_models a on (a.run_id, a.model) = (f.run_id, f.model)
+         where f.source = 'representation' and f.metric = 'rankme'
+         group by f.run_id, f.run_name, f.variant, f.model, f.lineage, f.layer, f.relative_depth, f.pooling
+    )
+    select t.run_id, t.run_name, t.variant, t.model, t.lineage, t.layer, t.relative_depth, t.pooling, t.checkpoints,
+           p.collapse_end_tokens, p.entropy_peak_tokens, p.compression_onset_tokens,
+           t.rankme[1], t.rankme[array_position(t.tokens, p.entropy_peak_tokens)], t.rankme[cardinality(t.rankme)]
+      from trajectories t
+      cross join lateral spectra.detect_phases(t.tokens, t.rankme) p;
+
+    -- The interpolated curves behind family_comparison (its 0008 definition, made linear):
+    -- grid point g lies in the segment [t_i, t_i+1) of exactly one pair of consecutive
+    -- checkpoints, or equals the last; at g = t_i the value is the checkpoint's own.
+    delete from spectra.family_interpolated i using aggregate_models a where (i.run_id, i.model) = (a.run_id, a.model);
+    insert into spectra.family_interpolated
+    with points as (
+        select f.run_id, f.model, f.lineage, round(f.relative_depth * 4) / 4 as depth_bin, f.source, f.pooling, f.metric,
+               f.tokens_seen, avg(f.value) as value
+          from spectra.family_curves f
+          join aggregate_models a on (a.run_id, a.model) = (f.run_id, f.model)
+         where f.tokens_seen > 0 and f.lineage in ('pythia', 'olmo') and f.value = f.value
+         group by f.run_id, f.model, f.lineage, round(f.relative_depth * 4) / 4, f.source, f.pooling, f.metric, f.tokens_seen
+    ), segments as (
+        select p.*, lead(p.tokens_seen) over w as next_tokens, lead(p.value) over w as next_value
+          from points p
+        window w as (partition by p.run_id, p.model, p.depth_bin, p.source, p.pooling, p.metric order by p.tokens_seen)
+    )
+    select s.run_id, s.model, s.lineage, s.depth_bin, s.source, s.pooling, s.metric, g.tokens,
+           case when g.tokens = s.tokens_seen then s.value
+                else s.value + (s.next_value - s.value) * (log(g.tokens) - log(s.tokens_seen::double precision))
+                               / (log(s.next_tokens::double precision) - log(s.tokens_seen::double precision)) end
+      from segments s
+      -- Candidate grid indices around the segment (one to spare each side against
+      -- rounding in log10), then the exact test on the grid value itself.
+      cross join lateral (
+          select power(10::double precision, i / 4.0) as tokens
+            from generate_series(greatest(12, floor(4 * log(s.tokens_seen::double precision))::int - 1),
+                                 least(56, ceil(4 * log(coalesce(s.next_tokens, s.tokens_seen)::double precision))::int + 1)) i
+      ) g
+     where g.tokens >= s.tokens_seen
+       and (g.tokens < s.next_tokens or (s.next_tokens is null and g.tokens = s.tokens_seen));
+
+    select count(*) from aggregate_checkpoints into checkpoints_recomputed;
+    select count(*) from aggregate_models into models_recomputed;
+end;
+$$;
+
 CREATE FUNCTION spectra.cancel_run(p_run bigint) RETURNS integer
     LANGUAGE plpgsql
     AS $$
@@ -411,6 +557,37 @@ begin
 end;
 $$;
 
+CREATE FUNCTION spectra.note_everything_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    insert into spectra.aggregate_pending (run_id, checkpoint_id) values (null, null);
+    return null;
+end;
+$$;
+
+CREATE FUNCTION spectra.note_results_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if TG_OP = 'TRUNCATE' then
+        insert into spectra.aggregate_pending (run_id, checkpoint_id) values (null, null);
+        return null;
+    end if;
+    if TG_OP in ('INSERT', 'UPDATE') then
+        insert into spectra.aggregate_pending (run_id, checkpoint_id)
+        select distinct run_id, checkpoint_id from new_rows;
+    end if;
+    if TG_OP in ('DELETE', 'UPDATE') then
+        insert into spectra.aggregate_pending (run_id, checkpoint_id)
+        select distinct o.run_id, o.checkpoint_id from old_rows o;
+    end if;
+    return null;
+end;
+$$;
+
 CREATE FUNCTION spectra.outstanding_work(p_kinds text[] DEFAULT NULL::text[]) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -587,6 +764,12 @@ CREATE FUNCTION spectra.settle_job(p_id bigint, p_token uuid) RETURNS text
           from spectra.jobs where id = p_id), 'lost');
 $$;
 
+CREATE TABLE spectra.aggregate_pending (
+    run_id bigint,
+    checkpoint_id bigint,
+    noted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
 CREATE TABLE spectra.artifacts (
     run_id bigint NOT NULL,
     checkpoint_id bigint NOT NULL,
@@ -627,156 +810,19 @@ CREATE SEQUENCE spectra.checkpoints_id_seq
 
 ALTER SEQUENCE spectra.checkpoints_id_seq OWNED BY spectra.checkpoints.id;
 
-CREATE TABLE spectra.models (
-    id bigint NOT NULL,
-    name text NOT NULL,
-    family text NOT NULL,
-    architecture text NOT NULL,
-    num_layers integer NOT NULL,
-    hidden_size integer NOT NULL,
-    source text NOT NULL,
-    CONSTRAINT models_hidden_size_check CHECK ((hidden_size > 0)),
-    CONSTRAINT models_num_layers_check CHECK ((num_layers > 0))
+CREATE TABLE spectra.family_interpolated (
+    run_id bigint,
+    model text,
+    lineage text,
+    depth_bin double precision,
+    source text,
+    pooling text,
+    metric text,
+    tokens double precision,
+    value double precision
 );
 
-CREATE TABLE spectra.results (
-    id bigint NOT NULL,
-    run_id bigint NOT NULL,
-    checkpoint_id bigint NOT NULL,
-    layer integer NOT NULL,
-    source text NOT NULL,
-    pooling text DEFAULT ''::text NOT NULL,
-    matrix text DEFAULT ''::text NOT NULL,
-    rows integer NOT NULL,
-    columns integer NOT NULL,
-    eigenvalues real[] NOT NULL,
-    metrics jsonb NOT NULL,
-    method text NOT NULL,
-    error_estimate double precision,
-    sample_count integer,
-    elapsed_seconds double precision NOT NULL,
-    worker text NOT NULL,
-    job_id bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    notes jsonb,
-    CONSTRAINT results_source_check CHECK ((source = ANY (ARRAY['weights'::text, 'representation'::text])))
-);
-
-CREATE TABLE spectra.runs (
-    id bigint NOT NULL,
-    name text NOT NULL,
-    family text NOT NULL,
-    config jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    paused_at timestamp with time zone,
-    cancelled_at timestamp with time zone,
-    variant text
-);
-
-CREATE MATERIALIZED VIEW spectra.family_curves AS
- SELECT r.run_id,
-    run.name AS run_name,
-    run.variant,
-    m.name AS model,
-    m.family,
-    spectra.lineage(m.family, m.architecture) AS lineage,
-    c.revision,
-    c.step,
-    c.tokens_seen,
-    r.layer,
-    ((r.layer)::double precision / (m.num_layers)::double precision) AS relative_depth,
-    r.source,
-    r.pooling,
-    kv.key AS metric,
-    (kv.value)::double precision AS value
-   FROM ((((spectra.results r
-     JOIN spectra.runs run ON ((run.id = r.run_id)))
-     JOIN spectra.checkpoints c ON ((c.id = r.checkpoint_id)))
-     JOIN spectra.models m ON ((m.id = c.model_id)))
-     CROSS JOIN LATERAL jsonb_each_text(r.metrics) kv(key, value))
-  WHERE (r.source = 'representation'::text)
-UNION ALL
- SELECT r.run_id,
-    run.name AS run_name,
-    run.variant,
-    m.name AS model,
-    m.family,
-    spectra.lineage(m.family, m.architecture) AS lineage,
-    c.revision,
-    c.step,
-    c.tokens_seen,
-    r.layer,
-    (((r.layer + 1))::double precision / (m.num_layers)::double precision) AS relative_depth,
-    r.source,
-    ''::text AS pooling,
-    kv.key AS metric,
-    avg((kv.value)::double precision) AS value
-   FROM ((((spectra.results r
-     JOIN spectra.runs run ON ((run.id = r.run_id)))
-     JOIN spectra.checkpoints c ON ((c.id = r.checkpoint_id)))
-     JOIN spectra.models m ON ((m.id = c.model_id)))
-     CROSS JOIN LATERAL jsonb_each_text(r.metrics) kv(key, value))
-  WHERE (r.source = 'weights'::text)
-  GROUP BY r.run_id, run.name, run.variant, m.name, m.family, m.architecture, c.revision, c.step, c.tokens_seen, r.layer, m.num_layers, r.source, kv.key
-  WITH NO DATA;
-
-CREATE MATERIALIZED VIEW spectra.family_comparison AS
- WITH points AS (
-         SELECT family_curves.run_id,
-            family_curves.model,
-            family_curves.lineage,
-            (round((family_curves.relative_depth * (4)::double precision)) / (4)::double precision) AS depth_bin,
-            family_curves.source,
-            family_curves.pooling,
-            family_curves.metric,
-            family_curves.tokens_seen,
-            avg(family_curves.value) AS value
-           FROM spectra.family_curves
-          WHERE ((family_curves.tokens_seen > 0) AND (family_curves.lineage = ANY (ARRAY['pythia'::text, 'olmo'::text])) AND (family_curves.value = family_curves.value))
-          GROUP BY family_curves.run_id, family_curves.model, family_curves.lineage, (round((family_curves.relative_depth * (4)::double precision)) / (4)::double precision), family_curves.source, family_curves.pooling, family_curves.metric, family_curves.tokens_seen
-        ), curves AS (
-         SELECT points.run_id,
-            points.model,
-            points.lineage,
-            points.depth_bin,
-            points.source,
-            points.pooling,
-            points.metric,
-            min(points.tokens_seen) AS first_tokens,
-            max(points.tokens_seen) AS last_tokens
-           FROM points
-          GROUP BY points.run_id, points.model, points.lineage, points.depth_bin, points.source, points.pooling, points.metric
-        ), grid AS (
-         SELECT power((10)::double precision, (((g.g)::numeric / 4.0))::double precision) AS tokens
-           FROM generate_series(12, 56) g(g)
-        ), interpolated AS (
-         SELECT c.run_id,
-            c.model,
-            c.lineage,
-            c.depth_bin,
-            c.source,
-            c.pooling,
-            c.metric,
-            g.tokens,
-                CASE
-                    WHEN (nx.tokens_seen = pv.tokens_seen) THEN pv.value
-                    ELSE (pv.value + (((nx.value - pv.value) * (log(g.tokens) - log((pv.tokens_seen)::double precision))) / (log((nx.tokens_seen)::double precision) - log((pv.tokens_seen)::double precision))))
-                END AS value
-           FROM (((curves c
-             JOIN grid g ON (((g.tokens >= (c.first_tokens)::double precision) AND (g.tokens <= (c.last_tokens)::double precision))))
-             CROSS JOIN LATERAL ( SELECT p_1.tokens_seen,
-                    p_1.value
-                   FROM points p_1
-                  WHERE (((p_1.run_id = c.run_id) AND (p_1.model = c.model) AND (p_1.depth_bin = c.depth_bin) AND (p_1.source = c.source) AND (p_1.pooling = c.pooling) AND (p_1.metric = c.metric)) AND ((p_1.tokens_seen)::double precision <= g.tokens))
-                  ORDER BY p_1.tokens_seen DESC
-                 LIMIT 1) pv)
-             CROSS JOIN LATERAL ( SELECT p_1.tokens_seen,
-                    p_1.value
-                   FROM points p_1
-                  WHERE (((p_1.run_id = c.run_id) AND (p_1.model = c.model) AND (p_1.depth_bin = c.depth_bin) AND (p_1.source = c.source) AND (p_1.pooling = c.pooling) AND (p_1.metric = c.metric)) AND ((p_1.tokens_seen)::double precision >= g.tokens))
-                  ORDER BY p_1.tokens_seen
-                 LIMIT 1) nx)
-        )
+CREATE VIEW spectra.family_comparison AS
  SELECT o.metric,
     o.source,
     o.pooling,
@@ -789,10 +835,27 @@ CREATE MATERIALIZED VIEW spectra.family_comparison AS
     o.model AS olmo_model,
     o.value AS olmo_value,
     (o.value - p.value) AS olmo_minus_pythia
-   FROM (interpolated o
-     JOIN interpolated p ON (((p.metric = o.metric) AND (p.source = o.source) AND (p.pooling = o.pooling) AND (p.depth_bin = o.depth_bin) AND (p.tokens = o.tokens))))
-  WHERE ((o.lineage = 'olmo'::text) AND (p.lineage = 'pythia'::text))
-  WITH NO DATA;
+   FROM (spectra.family_interpolated o
+     JOIN spectra.family_interpolated p ON (((p.metric = o.metric) AND (p.source = o.source) AND (p.pooling = o.pooling) AND (p.depth_bin = o.depth_bin) AND (p.tokens = o.tokens))))
+  WHERE ((o.lineage = 'olmo'::text) AND (p.lineage = 'pythia'::text));
+
+CREATE TABLE spectra.family_curves (
+    run_id bigint,
+    run_name text,
+    variant text,
+    model text,
+    family text,
+    lineage text,
+    revision text,
+    step bigint,
+    tokens_seen bigint,
+    layer integer,
+    relative_depth double precision,
+    source text,
+    pooling text,
+    metric text,
+    value double precision
+);
 
 CREATE TABLE spectra.job_dependencies (
     job_id bigint NOT NULL,
@@ -818,51 +881,47 @@ CREATE SEQUENCE spectra.jobs_id_seq
 
 ALTER SEQUENCE spectra.jobs_id_seq OWNED BY spectra.jobs.id;
 
-CREATE MATERIALIZED VIEW spectra.layer_metrics AS
- SELECT r.run_id,
-    run.name AS run_name,
-    m.name AS model,
-    m.family,
-    m.architecture,
-    r.checkpoint_id,
-    c.revision,
-    c.step,
-    c.tokens_seen,
-    r.layer,
-    (((r.layer + 1))::double precision / (m.num_layers)::double precision) AS relative_depth,
-    r.source,
-    r.pooling,
-    r.matrix,
-    r.rows,
-    r.columns,
-    r.method,
-    r.error_estimate,
-    r.sample_count,
-    cardinality(r.eigenvalues) AS eigenvalue_count,
-    r.eigenvalues[1] AS top_eigenvalue,
-    ((r.metrics ->> 'spectral_norm'::text))::double precision AS spectral_norm,
-    ((r.metrics ->> 'frobenius_norm'::text))::double precision AS frobenius_norm,
-    ((r.metrics ->> 'stable_rank'::text))::double precision AS stable_rank,
-    ((r.metrics ->> 'log_norm'::text))::double precision AS log_norm,
-    ((r.metrics ->> 'powerlaw_alpha'::text))::double precision AS powerlaw_alpha,
-    ((r.metrics ->> 'powerlaw_xmin'::text))::double precision AS powerlaw_xmin,
-    ((r.metrics ->> 'powerlaw_ks_distance'::text))::double precision AS powerlaw_ks_distance,
-    ((r.metrics ->> 'farms_alpha'::text))::double precision AS farms_alpha,
-    ((r.metrics ->> 'rankme'::text))::double precision AS rankme,
-    ((r.metrics ->> 'rankme_garrido'::text))::double precision AS rankme_garrido,
-    ((r.metrics ->> 'alpha_req'::text))::double precision AS alpha_req,
-    ((r.metrics ->> 'participation_ratio'::text))::double precision AS participation_ratio,
-    ((r.metrics ->> 'renyi_entropy_1'::text))::double precision AS renyi_entropy_1,
-    ((r.metrics ->> 'renyi_entropy_2'::text))::double precision AS renyi_entropy_2,
-    r.metrics,
-    r.elapsed_seconds,
-    r.worker,
-    r.created_at
-   FROM (((spectra.results r
-     JOIN spectra.runs run ON ((run.id = r.run_id)))
-     JOIN spectra.checkpoints c ON ((c.id = r.checkpoint_id)))
-     JOIN spectra.models m ON ((m.id = c.model_id)))
-  WITH NO DATA;
+CREATE TABLE spectra.layer_metrics (
+    run_id bigint,
+    run_name text,
+    model text,
+    family text,
+    architecture text,
+    checkpoint_id bigint,
+    revision text,
+    step bigint,
+    tokens_seen bigint,
+    layer integer,
+    relative_depth double precision,
+    source text,
+    pooling text,
+    matrix text,
+    rows integer,
+    columns integer,
+    method text,
+    error_estimate double precision,
+    sample_count integer,
+    eigenvalue_count integer,
+    top_eigenvalue real,
+    spectral_norm double precision,
+    frobenius_norm double precision,
+    stable_rank double precision,
+    log_norm double precision,
+    powerlaw_alpha double precision,
+    powerlaw_xmin double precision,
+    powerlaw_ks_distance double precision,
+    farms_alpha double precision,
+    rankme double precision,
+    rankme_garrido double precision,
+    alpha_req double precision,
+    participation_ratio double precision,
+    renyi_entropy_1 double precision,
+    renyi_entropy_2 double precision,
+    metrics jsonb,
+    elapsed_seconds double precision,
+    worker text,
+    created_at timestamp with time zone
+);
 
 CREATE TABLE spectra.lineage_stages (
     run_id bigint NOT NULL,
@@ -874,6 +933,18 @@ CREATE TABLE spectra.lineage_stages (
     CONSTRAINT lineage_stages_position_check CHECK (("position" >= 0))
 );
 
+CREATE TABLE spectra.models (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    family text NOT NULL,
+    architecture text NOT NULL,
+    num_layers integer NOT NULL,
+    hidden_size integer NOT NULL,
+    source text NOT NULL,
+    CONSTRAINT models_hidden_size_check CHECK ((hidden_size > 0)),
+    CONSTRAINT models_num_layers_check CHECK ((num_layers > 0))
+);
+
 CREATE SEQUENCE spectra.models_id_seq
     START WITH 1
     INCREMENT BY 1
@@ -883,41 +954,48 @@ CREATE SEQUENCE spectra.models_id_seq
 
 ALTER SEQUENCE spectra.models_id_seq OWNED BY spectra.models.id;
 
-CREATE MATERIALIZED VIEW spectra.phase_boundaries AS
- WITH trajectories AS (
-         SELECT family_curves.run_id,
-            family_curves.run_name,
-            family_curves.variant,
-            family_curves.model,
-            family_curves.lineage,
-            family_curves.layer,
-            family_curves.relative_depth,
-            family_curves.pooling,
-            array_agg(family_curves.tokens_seen ORDER BY family_curves.tokens_seen) AS tokens,
-            array_agg(family_curves.value ORDER BY family_curves.tokens_seen) AS rankme,
-            count(*) AS checkpoints
-           FROM spectra.family_curves
-          WHERE ((family_curves.source = 'representation'::text) AND (family_curves.metric = 'rankme'::text))
-          GROUP BY family_curves.run_id, family_curves.run_name, family_curves.variant, family_curves.model, family_curves.lineage, family_curves.layer, family_curves.relative_depth, family_curves.pooling
-        )
- SELECT t.run_id,
-    t.run_name,
-    t.variant,
-    t.model,
-    t.lineage,
-    t.layer,
-    t.relative_depth,
-    t.pooling,
-    t.checkpoints,
-    p.collapse_end_tokens,
-    p.entropy_peak_tokens,
-    p.compression_onset_tokens,
-    t.rankme[1] AS initial_rankme,
-    t.rankme[array_position(t.tokens, p.entropy_peak_tokens)] AS peak_rankme,
-    t.rankme[cardinality(t.rankme)] AS final_rankme
-   FROM (trajectories t
-     CROSS JOIN LATERAL spectra.detect_phases(t.tokens, t.rankme) p(collapse_end_tokens, entropy_peak_tokens, compression_onset_tokens))
-  WITH NO DATA;
+CREATE TABLE spectra.phase_boundaries (
+    run_id bigint,
+    run_name text,
+    variant text,
+    model text,
+    lineage text,
+    layer integer,
+    relative_depth double precision,
+    pooling text,
+    checkpoints bigint,
+    collapse_end_tokens bigint,
+    entropy_peak_tokens bigint,
+    compression_onset_tokens bigint,
+    initial_rankme double precision,
+    peak_rankme double precision,
+    final_rankme double precision
+);
+
+CREATE TABLE spectra.results (
+    id bigint NOT NULL,
+    run_id bigint NOT NULL,
+    checkpoint_id bigint NOT NULL,
+    layer integer NOT NULL,
+    source text NOT NULL,
+    pooling text DEFAULT ''::text NOT NULL,
+    matrix text DEFAULT ''::text NOT NULL,
+    rows integer NOT NULL,
+    columns integer NOT NULL,
+    eigenvalues real[] NOT NULL,
+    metrics jsonb NOT NULL,
+    method text NOT NULL,
+    error_estimate double precision,
+    sample_count integer,
+    elapsed_seconds double precision NOT NULL,
+    worker text NOT NULL,
+    job_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    notes jsonb,
+    eigenvalue_count integer GENERATED ALWAYS AS (cardinality(eigenvalues)) STORED,
+    top_eigenvalue real GENERATED ALWAYS AS (eigenvalues[1]) STORED,
+    CONSTRAINT results_source_check CHECK ((source = ANY (ARRAY['weights'::text, 'representation'::text])))
+);
 
 CREATE SEQUENCE spectra.results_id_seq
     START WITH 1
@@ -927,6 +1005,17 @@ CREATE SEQUENCE spectra.results_id_seq
     CACHE 1;
 
 ALTER SEQUENCE spectra.results_id_seq OWNED BY spectra.results.id;
+
+CREATE TABLE spectra.runs (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    family text NOT NULL,
+    config jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    paused_at timestamp with time zone,
+    cancelled_at timestamp with time zone,
+    variant text
+);
 
 CREATE SEQUENCE spectra.runs_id_seq
     START WITH 1
@@ -1068,11 +1157,13 @@ ALTER TABLE ONLY spectra.runs
 ALTER TABLE ONLY spectra.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
 
-CREATE UNIQUE INDEX family_comparison_key ON spectra.family_comparison USING btree (metric, source, pooling, depth_bin, tokens, pythia_run_id, pythia_model, olmo_run_id, olmo_model);
-
-CREATE UNIQUE INDEX family_curves_key ON spectra.family_curves USING btree (run_id, model, revision, layer, source, pooling, metric);
+CREATE INDEX family_curves_checkpoint ON spectra.family_curves USING btree (run_id, model, revision);
 
 CREATE INDEX family_curves_lookup ON spectra.family_curves USING btree (metric, model, layer, tokens_seen);
+
+CREATE INDEX family_interpolated_match ON spectra.family_interpolated USING btree (metric, source, pooling, depth_bin, tokens, lineage);
+
+CREATE INDEX family_interpolated_model ON spectra.family_interpolated USING btree (run_id, model);
 
 CREATE INDEX job_dependencies_reverse ON spectra.job_dependencies USING btree (depends_on);
 
@@ -1086,15 +1177,17 @@ CREATE INDEX jobs_running ON spectra.jobs USING btree (id) WHERE (state = 'runni
 
 CREATE INDEX jobs_waiting ON spectra.jobs USING btree (id) WHERE ((state = 'available'::spectra.job_state) AND (pending_dependencies > 0) AND (NOT paused));
 
-CREATE UNIQUE INDEX layer_metrics_key ON spectra.layer_metrics USING btree (run_id, checkpoint_id, layer, source, pooling, matrix);
+CREATE INDEX layer_metrics_checkpoint ON spectra.layer_metrics USING btree (run_id, checkpoint_id);
 
 CREATE INDEX layer_metrics_model_layer ON spectra.layer_metrics USING btree (model, layer, tokens_seen);
 
-CREATE UNIQUE INDEX phase_boundaries_key ON spectra.phase_boundaries USING btree (run_id, model, layer, pooling);
+CREATE INDEX phase_boundaries_model ON spectra.phase_boundaries USING btree (run_id, model);
 
 CREATE UNIQUE INDEX variant_comparison_key ON spectra.variant_comparison USING btree (run_id, lineage, "position", depth_bin, source, pooling, metric);
 
 CREATE TRIGGER checkpoints_keep_results AFTER DELETE ON spectra.checkpoints REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.keep_result_owners('checkpoint_id', 'checkpoint');
+
+CREATE TRIGGER checkpoints_pending AFTER UPDATE OF revision, step, tokens_seen ON spectra.checkpoints FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_everything_changed();
 
 CREATE TRIGGER jobs_inherit_pause BEFORE INSERT ON spectra.jobs FOR EACH ROW EXECUTE FUNCTION spectra.jobs_inherit_pause();
 
@@ -1102,11 +1195,23 @@ CREATE TRIGGER jobs_keep_results AFTER DELETE ON spectra.jobs REFERENCING OLD TA
 
 CREATE TRIGGER jobs_plan_key BEFORE INSERT ON spectra.jobs FOR EACH ROW EXECUTE FUNCTION spectra.jobs_plan_key();
 
+CREATE TRIGGER models_pending AFTER UPDATE OF name, family, architecture, num_layers ON spectra.models FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_everything_changed();
+
 CREATE TRIGGER results_owners_on_insert AFTER INSERT ON spectra.results REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.check_result_owners();
 
 CREATE TRIGGER results_owners_on_update AFTER UPDATE ON spectra.results REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.check_result_owners();
 
+CREATE TRIGGER results_pending_on_delete AFTER DELETE ON spectra.results REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_results_changed();
+
+CREATE TRIGGER results_pending_on_insert AFTER INSERT ON spectra.results REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_results_changed();
+
+CREATE TRIGGER results_pending_on_truncate AFTER TRUNCATE ON spectra.results FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_results_changed();
+
+CREATE TRIGGER results_pending_on_update AFTER UPDATE ON spectra.results REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_results_changed();
+
 CREATE TRIGGER runs_keep_results AFTER DELETE ON spectra.runs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.keep_result_owners('run_id', 'run');
+
+CREATE TRIGGER runs_pending AFTER UPDATE OF name, variant ON spectra.runs FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_everything_changed();
 
 ALTER TABLE ONLY spectra.artifacts
     ADD CONSTRAINT artifacts_checkpoint_id_fkey FOREIGN KEY (checkpoint_id) REFERENCES spectra.checkpoints(id);
@@ -1145,6 +1250,8 @@ GRANT USAGE ON SCHEMA spectra TO spectra_worker;
 GRANT USAGE ON SCHEMA spectra TO spectra_reader;
 
 REVOKE ALL ON FUNCTION spectra.add_dependency(p_job bigint, p_depends_on bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION spectra.aggregate(p_full boolean, OUT checkpoints_recomputed integer, OUT models_recomputed integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.cancel_run(p_run bigint) FROM PUBLIC;
 
@@ -1198,17 +1305,19 @@ GRANT ALL ON FUNCTION spectra.settle_job(p_id bigint, p_token uuid) TO spectra_w
 
 GRANT SELECT,INSERT,UPDATE ON TABLE spectra.artifacts TO spectra_worker;
 
-GRANT SELECT,INSERT,UPDATE ON TABLE spectra.results TO spectra_worker;
-
-GRANT SELECT ON TABLE spectra.family_curves TO spectra_reader;
+GRANT SELECT ON TABLE spectra.family_interpolated TO spectra_reader;
 
 GRANT SELECT ON TABLE spectra.family_comparison TO spectra_reader;
+
+GRANT SELECT ON TABLE spectra.family_curves TO spectra_reader;
 
 GRANT SELECT ON TABLE spectra.layer_metrics TO spectra_reader;
 
 GRANT SELECT ON TABLE spectra.lineage_stages TO spectra_reader;
 
 GRANT SELECT ON TABLE spectra.phase_boundaries TO spectra_reader;
+
+GRANT SELECT,INSERT,UPDATE ON TABLE spectra.results TO spectra_worker;
 
 GRANT USAGE ON SEQUENCE spectra.results_id_seq TO spectra_worker;
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Pixel statistics of a PNG, standard library only (the report test's eye).
 
-Usage: png_stats.py FILE.png COLOR [COLOR ...]   (colours as #rrggbb)
+Usage: png_stats.py [--tolerance N] FILE.png COLOR [COLOR ...]   (colours as #rrggbb)
 Prints JSON: width, height, the fraction of non-white pixels, the number of distinct
-colours, and for each COLOR how many pixels lie within 40 (sum of |channel differences|).
+colours, and for each COLOR how many pixels lie within N (default 40; the sum of
+|channel differences|).
 """
 import json
 import struct
 import sys
 import zlib
+from collections import Counter
 
 
 def decode(path):
@@ -53,20 +55,21 @@ def decode(path):
 
 
 def main():
-    path, targets = sys.argv[1], [bytes.fromhex(c.lstrip("#")) for c in sys.argv[2:]]
+    args = sys.argv[1:]
+    tolerance = 40
+    if args[:1] == ["--tolerance"]:
+        tolerance, args = int(args[1]), args[2:]
+    path, targets = args[0], [bytes.fromhex(c.lstrip("#")) for c in args[1:]]
     width, height, channels, rows = decode(path)
-    counts, nonwhite, colours = [0] * len(targets), 0, set()
+    # Count each distinct colour once, then compare the few distinct colours to the targets.
+    histogram = Counter()
     for row in rows:
-        for x in range(0, width * channels, channels):
-            r, g, b = row[x], row[x + 1], row[x + 2]
-            colours.add((r, g, b))
-            if r + g + b < 750:
-                nonwhite += 1
-            for k, t in enumerate(targets):
-                if abs(r - t[0]) + abs(g - t[1]) + abs(b - t[2]) <= 40:
-                    counts[k] += 1
+        histogram.update(zip(row[0::channels], row[1::channels], row[2::channels]))
+    nonwhite = sum(n for (r, g, b), n in histogram.items() if r + g + b < 750)
+    counts = [sum(n for (r, g, b), n in histogram.items()
+                  if abs(r - t[0]) + abs(g - t[1]) + abs(b - t[2]) <= tolerance) for t in targets]
     print(json.dumps({"width": width, "height": height, "nonwhite_fraction": nonwhite / (width * height),
-                      "distinct_colours": len(colours), "matches": counts}))
+                      "distinct_colours": len(histogram), "matches": counts}))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ import Foundation
 /// where each model is `models--ORG--NAME/` with `refs/REVISION` holding a commit id and
 /// `snapshots/COMMIT/` holding the files (symlinks into `blobs/`, which reads follow).
 ///
-/// Workers never download: they read what `spectra fetch` (`HubDownloader`) or HF's own
-/// tools put here beforehand.
+/// This type only reads: `spectra fetch` (`HubDownloader`), a worker's `CheckpointStore`
+/// (on demand) or HF's own tools put revisions here.
 public struct HubCache: Sendable, Equatable {
     /// The hub cache directory (the one holding `models--…` folders).
     public let root: URL

@@ -1,3 +1,4 @@
+import Hub
 import LinearAlgebra
 import Logging
 import Postgres
@@ -7,13 +8,14 @@ import Queue
 public enum Worker {
     /// The handlers, given where this worker finds the database and the artifact store
     /// (nil: the root each run was planned with).
-    static func handlers(databaseURL: String, artifacts: String?, progressInterval: Double = 60) -> [String: any JobHandler] {
+    static func handlers(databaseURL: String, artifacts: String?, progressInterval: Double = 60,
+                         store: CheckpointStore) -> [String: any JobHandler] {
         var handlers: [String: any JobHandler] = [:]
         for kind in JobKind.allCases {
             handlers[kind.rawValue] = switch kind {
-            case .extract: ExtractJob(artifactOverride: artifacts, saveInterval: progressInterval)
+            case .extract: ExtractJob(artifactOverride: artifacts, saveInterval: progressInterval, checkpoints: store)
             case .spectrum: SpectrumJob(databaseURL: databaseURL, artifactOverride: artifacts)
-            case .weights: WeightsJob()
+            case .weights: WeightsJob(checkpoints: store)
             }
         }
         return handlers
@@ -36,9 +38,14 @@ public enum Worker {
     /// Runs a worker until drained or shut down by SIGTERM/SIGINT (released, not lost).
     /// `artifacts` overrides each run's artifact root; `progressInterval` is how often (s)
     /// a running extract saves the batches it has done, so a SIGKILL loses at most that much.
+    /// `cacheBudget` (else SPECTRA_CACHE_BUDGET) caps the hub cache that missing revisions
+    /// are downloaded into.
     public static func run(options: WorkerOptions, artifacts: String? = nil, progressInterval: Double = 60,
+                           cacheBudget: String? = nil,
                            logger: Logger = Logger(label: "spectra.worker")) throws -> WorkerSummary {
-        let handlers = handlers(databaseURL: options.databaseURL, artifacts: artifacts, progressInterval: progressInterval)
+        let store = try CheckpointStore.fromEnvironment(budget: cacheBudget)
+        let handlers = handlers(databaseURL: options.databaseURL, artifacts: artifacts, progressInterval: progressInterval,
+                                store: store)
         if let kinds = options.kinds, let unknown = kinds.first(where: { handlers[$0] == nil }) {
             throw PipelineError(.invalidArgument, "--kinds: '\(unknown)' is not a job kind this worker runs (\(JobKind.list))")
         }

@@ -111,6 +111,27 @@ struct CenteredMatrix: Sendable {
         return out
     }
 
+    /// Fills `out` (stored rows × `width`, column-major) with stored columns
+    /// `from ..< from + width` of Xc in Float64 (or of the raw X with `raw`), recentered
+    /// from the original input as `wide` does. Stored columns are samples when X was
+    /// row-major and features otherwise, as in `data`.
+    static func widenColumns<S: BinaryFloatingPoint>(elements: UnsafeBufferPointer<S>, means: [Double], rows: Int, columns: Int,
+                                                    order: StorageOrder, from c0: Int, width: Int, raw: Bool,
+                                                    into out: UnsafeMutableBufferPointer<Double>) {
+        let storedRows = order == .rowMajor ? columns : rows
+        for c in 0..<width {
+            let from = (c0 + c) * storedRows, to = c * storedRows
+            if raw {
+                for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) }
+            } else if order == .rowMajor {
+                for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) - means[r] }
+            } else {
+                let mean = means[c0 + c]
+                for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) - mean }
+            }
+        }
+    }
+
     /// C = op(X) · B with X = Xc, or the raw X = Xc + 1μᵀ when `raw` is true.
     /// `transpose` false: B is d × k (column-major, ld d) and C is N × k.
     /// `transpose` true: B is N × k (ld N) and C is d × k, i.e. C = Xᵀ B.

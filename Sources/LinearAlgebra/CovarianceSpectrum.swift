@@ -8,17 +8,23 @@ public struct SpectrumOptions: Sendable, Equatable, Codable {
     public var precision: GramPrecision
     public var randomized: RandomizedOptions
     /// Also compute the singular values of the raw, uncentered X (Garrido's RankMe).
+    /// Exact path: read off the same tridiagonal reduction (an O(m²) `sterf`), plus,
+    /// when refining, one more Float64 pass over the data.
     public var includeRawSingularValues: Bool
+    /// Exact `mixed`/`auto` precision: how many leading eigenvalues are recomputed in
+    /// Float64 (α-ReQ reads ranks up to 100, and the top values are reported one by one).
+    public var refinedComponents: Int
 
     public init(method: SpectrumMethod = .auto, maxComponents: Int = 2048, rank: Int? = nil,
                 precision: GramPrecision = .auto, randomized: RandomizedOptions = RandomizedOptions(),
-                includeRawSingularValues: Bool = false) {
+                includeRawSingularValues: Bool = false, refinedComponents: Int = 128) {
         self.method = method
         self.maxComponents = maxComponents
         self.rank = rank
         self.precision = precision
         self.randomized = randomized
         self.includeRawSingularValues = includeRawSingularValues
+        self.refinedComponents = refinedComponents
     }
 }
 
@@ -74,9 +80,12 @@ public enum CovarianceSpectrum {
             throw LinearAlgebraError(.shapeMismatch, "a covariance needs at least 2 samples (rows), got \(rows)")
         }
         let x = try CenteredMatrix(elements: elements, rows: rows, columns: columns, order: order)
-        return try compute(centered: x, options: options) {
+        return try compute(centered: x, options: options, wide: {
             CenteredMatrix.wide(elements: elements, means: x.means, rows: rows, columns: columns, order: order)
-        }
+        }, widen: { c0, width, raw, out in
+            CenteredMatrix.widenColumns(elements: elements, means: x.means, rows: rows, columns: columns, order: order,
+                                        from: c0, width: width, raw: raw, into: out)
+        })
     }
 
     /// The covariance spectrum of a row-major matrix.
@@ -89,7 +98,7 @@ public enum CovarianceSpectrum {
     }
 
     static func compute(centered x: CenteredMatrix, options: SpectrumOptions,
-                        wide: () -> [Double]) throws(LinearAlgebraError) -> CovarianceSpectrumResult {
+                        wide: () -> [Double], widen: RitzRefinement.Widen) throws(LinearAlgebraError) -> CovarianceSpectrumResult {
         let m = min(x.samples, x.features)
         let keep = min(options.maxComponents, m)
         let rank = options.rank ?? keep
@@ -115,14 +124,17 @@ public enum CovarianceSpectrum {
                 result.rawSingularValues = raw.values.map { max($0, 0).squareRoot() }
             }
         } else {
-            let exact = try ExactCovariance.gramEigenvalues(x, wide: wide, precision: options.precision, keep: keep,
-                                                            keepGram: options.includeRawSingularValues)
+            guard options.refinedComponents >= 0 else {
+                throw LinearAlgebraError(.shapeMismatch, "refined components must be at least 0, got \(options.refinedComponents)")
+            }
+            let exact = try ExactCovariance.eigenvalues(x, wide: wide, widen: widen, precision: options.precision, keep: keep,
+                                                        refined: min(options.refinedComponents, keep),
+                                                        includeRaw: options.includeRawSingularValues)
             result.precision = exact.precision
             // Eigenvalues of a Gram are ≥ 0; LAPACK's round-off can make the rank-deficient
             // tail slightly negative, which is no variance at all.
             result.eigenvalues = exact.values.prefix(keep).map { max($0, 0) * scale }
-            if let gram = exact.gram {
-                let raw = try ExactCovariance.rawGramEigenvalues(x, centeredGram: gram)
+            if let raw = exact.raw {
                 result.rawSingularValues = raw.prefix(keep).map { max($0, 0).squareRoot() }
             }
         }

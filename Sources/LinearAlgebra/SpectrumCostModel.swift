@@ -59,10 +59,11 @@ public struct SpectrumCostModel: Sendable {
         }
     }
 
-    /// Bytes of the exact path's largest allocations: the Gram, and in Float64 a copy of Xc.
+    /// Bytes of the exact path's largest allocations: the Gram, and in Float64 a copy of Xc
+    /// (auto and mixed solve in Float32 and refine from blocks of the Float32 copy).
     public func exactBytes(samples n: Int, features d: Int, precision: GramPrecision) -> Int {
         let m = min(n, d)
-        return precision == .float32 ? 4 * m * m : 8 * m * m + 8 * n * d
+        return precision == .float64 ? 8 * m * m + 8 * n * d : 4 * m * m
     }
 
     /// The method `auto` resolves to for an N × d matrix and a wanted rank.
@@ -71,7 +72,7 @@ public struct SpectrumCostModel: Sendable {
         let m = min(n, d)
         // A sketch as wide as the matrix's smaller side is the exact problem, only slower.
         if rank + options.oversampling >= m / 2 { return .exact }
-        let fits = exactBytes(samples: n, features: d, precision: precision == .float32 ? .float32 : .float64) <= memoryBudget
+        let fits = exactBytes(samples: n, features: d, precision: precision) <= memoryBudget
         if !fits { return .randomized }
         let exact = exactFlops(samples: n, features: d)
         let randomized = randomizedFlops(samples: n, features: d, rank: rank, options: options)

@@ -9,6 +9,7 @@ struct ReportData {
         var name: String
         var lineage: String
         var layers: Int
+        var hiddenSize: Int
     }
 
     struct Point {
@@ -17,6 +18,7 @@ struct ReportData {
         var source: String
         var pooling: String
         var metric: String
+        var revision: String
         var tokens: Int64
         var value: Double
     }
@@ -40,6 +42,8 @@ struct ReportData {
     var points: [Point]
     var phases: [Phases]
     var jobCounts: [(kind: String, state: String, count: Int)]
+    /// `#rrggbb` per model (ModelPalette), fixed when the models are.
+    var colors: [String: String] = [:]
     var postTraining = PostTrainingSection(rows: [])
 
     /// The metrics the report draws.
@@ -52,24 +56,26 @@ struct ReportData {
         var data = ReportData(runID: id, runName: found.name, variant: found.variant, models: [], points: [], phases: [], jobCounts: [])
         for m in try db.query(SQLQuery(
             """
-            select distinct m.name, spectra.lineage(m.family, m.architecture) as lineage, m.num_layers
+            select distinct m.name, spectra.lineage(m.family, m.architecture) as lineage, m.num_layers, m.hidden_size
               from spectra.jobs j join spectra.checkpoints c on c.id = j.checkpoint_id join spectra.models m on m.id = c.model_id
              where j.run_id = \(id)
                and not exists (select 1 from spectra.lineage_stages s
                                 where s.run_id = j.run_id and s.checkpoint_id = j.checkpoint_id and s.position > 0)
-             order by 2 desc, 1
             """, name: "report_models")) {
             data.models.append(Model(name: try m.decode("name", as: String.self), lineage: try m.decode("lineage", as: String.self),
-                                     layers: try m.decode("num_layers", as: Int.self)))
+                                     layers: try m.decode("num_layers", as: Int.self), hiddenSize: try m.decode("hidden_size", as: Int.self)))
         }
+        data.models = Self.ordered(data.models)
+        data.colors = ModelPalette.colors(for: data.models.map { ($0.name, $0.lineage) })
         for p in try db.query(SQLQuery(
             """
-            select model, layer, source, pooling, metric, tokens_seen, value from spectra.family_curves
+            select model, layer, source, pooling, metric, revision, tokens_seen, value from spectra.family_curves
              where run_id = \(id) and metric = any(\(ReportData.metrics.map(\.rawValue)))
             """, name: "report_curves")) {
             data.points.append(Point(model: try p.decode("model", as: String.self), layer: try p.decode("layer", as: Int.self),
                                      source: try p.decode("source", as: String.self), pooling: try p.decode("pooling", as: String.self),
-                                     metric: try p.decode("metric", as: String.self), tokens: try p.decode("tokens_seen", as: Int64.self),
+                                     metric: try p.decode("metric", as: String.self),
+                                     revision: try p.decode("revision", as: String.self), tokens: try p.decode("tokens_seen", as: Int64.self),
                                      value: try p.decode("value", as: Double.self)))
         }
         data.postTraining = try PostTrainingSection.load(runID: id, on: db)
@@ -104,14 +110,22 @@ struct ReportData {
         return poolings.contains("last") ? "last" : (poolings.sorted().first ?? "last")
     }
 
-    /// A stable colour per model: blues for Pythia, reds and oranges for OLMo.
+    /// Pythia first, then OLMo, then the rest by name; within a lineage by size (layers ×
+    /// width², the bulk of the parameters), so that the palette's shades follow size.
+    static func ordered(_ models: [Model]) -> [Model] {
+        let rank = ["pythia": 0, "olmo": 1, "olmo2": 2]
+        return models.sorted { a, b in
+            let (ra, rb) = (rank[a.lineage] ?? 3, rank[b.lineage] ?? 3)
+            if ra != rb { return ra < rb }
+            if a.lineage != b.lineage { return a.lineage < b.lineage }
+            let (sa, sb) = (Double(a.layers) * Double(a.hiddenSize) * Double(a.hiddenSize),
+                            Double(b.layers) * Double(b.hiddenSize) * Double(b.hiddenSize))
+            return sa != sb ? sa < sb : a.name < b.name
+        }
+    }
+
+    /// The model's colour; grey for a name the run does not hold.
     func color(of model: String) -> String {
-        let palettes = ["pythia": ["#1f5fa8", "#17a2b8", "#5b7fd6", "#0b3d6b"],
-                        "olmo": ["#d62728", "#f28e2b", "#b5485d", "#8c2d04"]]
-        let fallback = ["#2ca02c", "#9467bd", "#8c564b", "#7f7f7f"]
-        guard let entry = models.first(where: { $0.name == model }) else { return fallback[0] }
-        let peers = models.filter { $0.lineage == entry.lineage }.map(\.name)
-        let palette = palettes[entry.lineage] ?? fallback
-        return palette[(peers.firstIndex(of: model) ?? 0) % palette.count]
+        colors[model] ?? "#7f7f7f"
     }
 }

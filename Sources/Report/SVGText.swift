@@ -5,6 +5,8 @@ struct SVGText {
     private var body: [String] = []
     let width: Double
     let height: Double
+    /// Extra attributes of the root element, each with a leading space.
+    var attributes = ""
 
     init(width: Double, height: Double) {
         self.width = width
@@ -31,14 +33,24 @@ struct SVGText {
         body.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(width)\"\(dashAttribute)\(classAttribute)/>")
     }
 
-    mutating func polyline(_ points: [(Double, Double)], stroke: String, dash: String? = nil) {
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2.2, dash: String? = nil) {
         guard !points.isEmpty else { return }
         let dashAttribute = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
         let coordinates = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
-        body.append("<polyline class=\"series\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"2.2\"\(dashAttribute)/>")
-        for (x, y) in points {
-            body.append("<circle cx=\"\(Self.n(x))\" cy=\"\(Self.n(y))\" r=\"2.6\" fill=\"\(stroke)\"/>")
-        }
+        body.append("<polyline class=\"series\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(width)\"\(dashAttribute)/>")
+    }
+
+    /// Data points: dots that the page's style shows on hover, each with its details as a tooltip.
+    mutating func points(_ points: [(x: Double, y: Double, title: String)], fill: String) {
+        guard !points.isEmpty else { return }
+        body.append("<g class=\"pts\" fill=\"\(fill)\">" + points.map {
+            "<circle cx=\"\(Self.n($0.x))\" cy=\"\(Self.n($0.y))\" r=\"4\"><title>\(Self.escape($0.title))</title></circle>"
+        }.joined() + "</g>")
+    }
+
+    /// Markup already escaped and well formed (the heatmap's cells).
+    mutating func raw(_ markup: String) {
+        body.append(markup)
     }
 
     mutating func text(x: Double, y: Double, _ content: String, anchor: String, size: Double, weight: String = "400",
@@ -47,8 +59,10 @@ struct SVGText {
         body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\" font-weight=\"\(weight)\" fill=\"\(fill)\"\(transform)>\(Self.escape(content))</text>")
     }
 
+    /// The document; it scales to the width of its container (the page's style sets
+    /// `width: 100%`), keeping its aspect ratio, so no figure is wider than the page.
     func finish() -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(Int(width.rounded(.up))) \(Int(height.rounded(.up)))\" font-family=\"sans-serif\"\(attributes)>"
             + body.joined() + "</svg>"
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Hub
 import Foundation
 import Pipeline
 import Jobs
@@ -39,9 +40,15 @@ struct Work: ParsableCommand {
     @Option(help: "Seconds between progress saves of a running extract job (a SIGKILL loses at most this much; SIGTERM always saves).")
     var progressInterval: Double = 60
 
+    @Option(help: "Cap on this node's hub cache (e.g. 500G, 1.5T; default SPECTRA_CACHE_BUDGET, else none). Revisions a job needs and the cache lacks are downloaded by the worker (unless HF_HUB_OFFLINE=1); to stay under the cap it evicts the least recently used revisions no running job holds.")
+    var cacheBudget: String?
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        if let cacheBudget {
+            do { _ = try CheckpointStore.parseSize(cacheBudget, setting: "--cache-budget") } catch { throw ValidationError(error.message) }
+        }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
@@ -66,7 +73,8 @@ struct Work: ParsableCommand {
         options.leaseSeconds = leaseSeconds
         options.gracePeriodSeconds = grace
         let store = artifacts ?? ProcessInfo.processInfo.environment["SPECTRA_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
-        let summary = try Worker.run(options: options, artifacts: store, progressInterval: progressInterval, logger: logger)
+        let summary = try Worker.run(options: options, artifacts: store, progressInterval: progressInterval,
+                                     cacheBudget: cacheBudget, logger: logger)
         print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
         if summary.interrupted && interruptedExitCode != 0 { throw ExitCode(interruptedExitCode) }
     }

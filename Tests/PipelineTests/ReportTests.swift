@@ -1,6 +1,7 @@
 import Foundation
 import Queue
 import Pipeline
+@testable import Report
 import SpectraTestSupport
 import Testing
 
@@ -46,14 +47,15 @@ struct ReportTests {
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=0.5",
             "--window-size=1150,2600", "--screenshot=\(png.path)", out.appendingPathComponent("index.html").absoluteString])
         #expect(FileManager.default.fileExists(atPath: png.path), "chromium: \(render.stderr.suffix(400))")
-        // Pythia blue, OLMo red, and the heatmap ramp's dark and yellow ends.
+        // Each model's palette colour, and the heatmap ramp's dark and yellow ends.
+        let colors = ModelPalette.colors(for: [("tiny-pythia", "pythia"), ("tiny-olmo", "olmo")])
         let stats = try SpectraExecutable.runProgram("/usr/bin/env", [
             "python3", SpectraExecutable.repositoryRoot.appendingPathComponent("tools/png_stats.py").path, png.path,
-            "#1f5fa8", "#d62728", "#440154", "#fde725"])
+            colors["tiny-pythia"]!, colors["tiny-olmo"]!, "#440154", "#fde725"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any], "\(stats.stderr)")
         let matches = try #require(json["matches"] as? [Int])
-        #expect(matches[0] > 200, "Pythia's series should be drawn in blue: \(stats.stdout)")
-        #expect(matches[1] > 200, "OLMo's series should be drawn in red: \(stats.stdout)")
+        #expect(matches[0] > 200, "Pythia's series should be drawn in its colour: \(stats.stdout)")
+        #expect(matches[1] > 200, "OLMo's series should be drawn in its colour: \(stats.stdout)")
         #expect(matches[2] > 50 && matches[3] > 50, "the heatmaps should span the colour ramp: \(stats.stdout)")
         #expect((json["nonwhite_fraction"] as? Double ?? 0) > 0.05)
     }

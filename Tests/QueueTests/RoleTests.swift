@@ -15,7 +15,7 @@ import Testing
         try db.unsafeExecute("""
             insert into spectra.results (run_id, checkpoint_id, layer, source, rows, columns, eigenvalues, metrics, method, elapsed_seconds, worker)
                 values (1, 1, 0, 'weights', 2, 2, '{1,2}', '{}', 'exact', 0.1, 'seed');
-            refresh materialized view spectra.layer_metrics;
+            select spectra.aggregate();
             set role \(role);
             """)
         return db
@@ -93,7 +93,8 @@ import Testing
         #expect(Self.refused(db, "select spectra.reap_expired_jobs()"))
         #expect(Self.refused(db, "select spectra.pause_run(1)"))
         #expect(Self.refused(db, "insert into spectra.results (run_id, checkpoint_id, layer, source, rows, columns, eigenvalues, metrics, method, elapsed_seconds, worker) values (1, 1, 1, 'weights', 1, 1, '{1}', '{}', 'exact', 0, 'r')"))
-        #expect(Self.refused(db, "refresh materialized view spectra.layer_metrics"))
+        #expect(Self.refused(db, "select spectra.aggregate()"))
+        #expect(Self.refused(db, "delete from spectra.layer_metrics"))
     }
 
     @Test func theRoleMigrationToleratesRolesThatExist() throws {

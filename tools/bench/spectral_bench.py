@@ -2,6 +2,10 @@
 """Times Spectra's spectral engine against the peers a researcher would run, in one run
 on the same matrices, and prints a Markdown table (see BENCHMARKS.md).
 
+Language-model-like matrices (outlier directions over a power-law bulk, nonzero means)
+and the end-to-end `spectra spectrum` comparison are in tools/bench/lm_spectra.py; pass
+--lm N:D:ALPHA:RATIO here to time this driver's peers on such a matrix instead.
+
 Peers: numpy center + Gram + eigvalsh (float32 and float64), scikit-learn
 PCA(svd_solver="full") (the paper's method) and randomized_svd(k=256). Spectra: the
 exact path (auto precision, and forced float32) and the randomized path at rank 256
@@ -36,6 +40,7 @@ parser.add_argument("--only", default="")
 parser.add_argument("--json", default="")
 parser.add_argument("--data", default="/tmp/spectra-bench")
 parser.add_argument("--reference", default="auto", help="auto | numpy64 | krylov")
+parser.add_argument("--lm", default="", help="NxD:ALPHA:RATIO, comma-separated: language-model-like matrices")
 args = parser.parse_args()
 
 # Before numpy is imported: its OpenBLAS reads these at load time.
@@ -119,9 +124,20 @@ def main():
     report = {"env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")},
               "numpy": np.__version__, "sgemm_4096_gflops": gemm["gflops"], "sizes": {}}
     print(json.dumps(report["env"]), f"spectra sgemm 4096: {gemm['gflops']:.0f} GFLOP/s", file=sys.stderr)
-    for size in args.sizes.split(","):
-        n, d = map(int, size.split("x"))
-        path = matrix(n, d)
+    specs = args.lm.split(",") if args.lm else args.sizes.split(",")
+    for size in specs:
+        if args.lm:
+            sys.path.insert(0, os.path.dirname(__file__))
+            from lm_spectra import lm_matrix  # noqa: E402
+            shape, alpha, ratio = size.split(":")
+            n, d = map(int, shape.split("x"))
+            path = os.path.join(args.data, f"lm_{n}x{d}_a{alpha}_r{ratio}.npy")
+            os.makedirs(args.data, exist_ok=True)
+            if not os.path.exists(path):
+                lm_matrix(path, n, d, float(alpha), float(ratio))
+        else:
+            n, d = map(int, size.split("x"))
+            path = matrix(n, d)
         x = np.load(path)
         big = min(n, d) > 8192
         reps = 1 if big else args.repeats

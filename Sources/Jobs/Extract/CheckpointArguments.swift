@@ -1,6 +1,7 @@
 import SpectraBase
 import Checkpoints
 import Foundation
+import Hub
 import Queue
 
 /// The checkpoint part of a job's `args`: a directory (local series, or a path a run was
@@ -13,6 +14,24 @@ package struct CheckpointArguments: Codable, Sendable, Equatable {
 
     package init(checkpoint: String?, repo: String?, model: String, revision: String) {
         (self.checkpoint, self.repo, self.model, self.revision) = (checkpoint, repo, model, revision)
+    }
+
+    /// Opens the checkpoint through the worker's store: a hub revision this node lacks is
+    /// downloaded first (within the store's budget) and held until `lease.release()`.
+    package func open(store: CheckpointStore) throws -> (CheckpointDirectory, CheckpointLease?) {
+        guard checkpoint == nil, let repo else { return (try open(hubCache: store.cache), nil) }
+        let lease: CheckpointLease
+        do {
+            lease = try store.acquire(repo: repo, revision: revision)
+        } catch let error as CheckpointError {
+            throw JobInputError("\(model) \(revision): \(error.message)")
+        }
+        do {
+            return (try CheckpointDirectory(url: lease.snapshot), lease)
+        } catch {
+            lease.release()
+            throw JobInputError("\(model) \(revision): \(error.message)")
+        }
     }
 
     /// Opens the checkpoint; a revision missing from this worker's storage is bad input

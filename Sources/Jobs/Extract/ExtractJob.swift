@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import Hub
 import LinearAlgebra
 import Models
 import Postgres
@@ -16,11 +17,14 @@ struct ExtractJob: JobHandler {
     /// Overrides the run's artifact root (a worker that mounts the store elsewhere).
     var artifactOverride: String?
     var saveInterval: Double = 60
+    /// Where hub revisions come from (downloaded on demand within a budget).
+    var checkpoints: CheckpointStore
 
     func run(_ job: ClaimedJob, context: JobContext) throws -> JobCompletion {
         let args = try ExtractArguments.decode(job)
         let store = ArtifactStore(root: artifactOverride ?? args.artifacts)
-        let checkpoint = try args.checkpointArguments.open()
+        let (checkpoint, lease) = try args.checkpointArguments.open(store: checkpoints)
+        defer { lease?.release() }
         let name = "\(args.model) \(args.revision)"
         let poolings = try args.poolings.map { raw -> Pooling in
             guard let pooling = Pooling(rawValue: raw) else { throw JobInputError("\(job.label): unknown pooling '\(raw)'") }

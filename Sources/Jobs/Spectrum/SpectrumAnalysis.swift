@@ -167,8 +167,9 @@ public enum SpectrumAnalysis {
     }
 
     private static func spectrumOptions(_ request: Request) -> SpectrumOptions {
+        // Refined in Float64 when Float32 cannot resolve the tail: at least every rank α-ReQ reads.
         SpectrumOptions(method: request.method, maxComponents: request.maxComponents, rank: request.rank,
-                        includeRawSingularValues: true)
+                        includeRawSingularValues: true, refinedComponents: max(128, request.alphaRanks.upperBound))
     }
 
     private static func wrap(_ error: any Error, _ source: String) -> PipelineError {

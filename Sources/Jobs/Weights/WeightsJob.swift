@@ -1,6 +1,7 @@
 import SpectraBase
 import Checkpoints
 import Foundation
+import Hub
 import LinearAlgebra
 import Postgres
 import Queue
@@ -9,6 +10,9 @@ import SpectralMetrics
 /// `weights(checkpoint, layer)`: the ESD of every 2-D weight matrix of one transformer
 /// block with its norms, power-law fit and FARMS α, written as one result row per matrix.
 struct WeightsJob: JobHandler {
+    /// Where hub revisions come from (downloaded on demand within a budget).
+    var checkpoints: CheckpointStore
+
     struct Row: Sendable {
         var matrix: String
         var rows: Int
@@ -21,7 +25,8 @@ struct WeightsJob: JobHandler {
     func run(_ job: ClaimedJob, context: JobContext) throws -> JobCompletion {
         guard let layer = job.layer else { throw JobInputError("\(job.label) has no layer") }
         let args = try JobInputError.decodeArguments(job)
-        let checkpoint = try args.open()
+        let (checkpoint, lease) = try args.open(store: checkpoints)
+        defer { lease?.release() }
         var rows: [Row] = []
         for weight in checkpoint.config.architecture.weightMatrices(layer: layer) {
             let name = weight.name

@@ -93,12 +93,16 @@ struct JobInserter {
     let db: Connection
     let run: Int64
 
+    /// The checkpoint's weights jobs, at the extract job's priority: claims go by priority,
+    /// then id, and the two are inserted one after the other, so every job that reads a
+    /// checkpoint is claimed close together and a worker fetching revisions on demand
+    /// downloads each about once per node.
     func weights(checkpoint: Int64, layers: [Int], args: String) throws -> Int {
         guard !layers.isEmpty else { return 0 }
         return try db.execute(SQLQuery(
             """
-            insert into spectra.jobs (run_id, kind, checkpoint_id, layer, args)
-            select \(run), \(JobKind.weights.rawValue), \(checkpoint), l, \(JSON(raw: args)) from unnest(\(layers.map(Int64.init))::bigint[]) as t(l)
+            insert into spectra.jobs (run_id, kind, checkpoint_id, layer, args, priority)
+            select \(run), \(JobKind.weights.rawValue), \(checkpoint), l, \(JSON(raw: args)), 1 from unnest(\(layers.map(Int64.init))::bigint[]) as t(l)
             on conflict do nothing
             """, name: "insert_weights_jobs"))
     }
