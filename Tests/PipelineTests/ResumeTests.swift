@@ -26,6 +26,21 @@ struct ResumeTests {
         #expect(planned.status == 0, "\(planned.stderr)")
     }
 
+    /// Returns once a running extract has saved progress, or no extract is left to run.
+    static func waitForSavedProgress(_ url: String, timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let ready = try TestSupport.count(
+                """
+                select count(*) filter (where state = 'running' and progress is not null)
+                     + (count(*) filter (where state <> 'completed') = 0)::int as n
+                  from spectra.jobs where kind = 'extract'
+                """, url: url)
+            if ready > 0 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
     @Test("SIGKILL and SIGTERM mid-extract, then resume: results identical to an uninterrupted run, each job completed once")
     func interruptedEqualsUninterrupted() throws {
         let series = try FixtureSeries.makeWide()
@@ -45,6 +60,9 @@ struct ResumeTests {
             let killed = try SpectraExecutable.launch(work, environment: env, quiet: true)
             let terminated = try SpectraExecutable.launch(work, environment: env)
             Thread.sleep(forTimeInterval: 0.8 + 0.3 * Double(round % 3))
+            // On a loaded machine the workers may not have saved a batch yet; preempting
+            // them before any progress exists would test nothing, so wait for a save.
+            try Self.waitForSavedProgress(url, timeout: 30)
             kill(killed.processIdentifier, SIGKILL)
             kill(terminated.processIdentifier, SIGTERM)
             let out = try SpectraExecutable.collect(terminated)

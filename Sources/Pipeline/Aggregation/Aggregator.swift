@@ -4,7 +4,7 @@ import Postgres
 
 /// Brings the views that researchers query up to date with `spectra.results`.
 ///
-/// `spectra.aggregate()` (migration 0015) recomputes only the checkpoints whose results
+/// `spectra.aggregate()` (migration 0018) recomputes only the checkpoints whose results
 /// changed since the last call (layer_metrics, family_curves) and the (run, model) pairs
 /// they belong to (phase_boundaries and the interpolated curves behind family_comparison),
 /// in one transaction, so readers see the previous rows until it commits and never wait.
