@@ -45,14 +45,7 @@ extension DemoReport {
             rows.append(["\(s.position) \(s.stage)", s.model, Self.number(s.rankme, "%.2f"), Self.number(s.alphaReq, "%.3f"),
                          Self.number(s.weightAlpha, "%.2f")])
         }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for (index, row) in rows.enumerated() {
-            out += row.enumerated().map { column, cell in
-                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                           : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ") + "\n"
-            if index == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
-        }
+        out += Self.table(rows)
         return out
     }
 }

@@ -63,14 +63,7 @@ public struct DemoReport: Sendable {
             rows.append([line.model, line.revision, Self.tokens(line.tokens), Self.number(line.rankme, "%.2f"),
                          Self.number(line.alphaReq, "%.3f"), Self.number(line.weightAlpha, "%.2f")])
         }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for (index, row) in rows.enumerated() {
-            out += row.enumerated().map { column, cell in
-                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                           : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ") + "\n"
-            if index == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
-        }
+        out += Self.table(rows)
         out += renderStages()
         out += "\nRun \(plan.runName): \(worker.completed) jobs completed, \(worker.failed) failed, in \(String(format: "%.1f", seconds)) s.\n"
         out += "Report: \(reportPath)\n\nQuery the results:\n  psql \"$(\(executable) db url)\"\n\nthen try:\n"
@@ -89,5 +82,21 @@ public struct DemoReport: Sendable {
         case 1_000...: String(format: "%.0fK", Double(count) / 1e3)
         default: "\(count)"
         }
+    }
+
+    /// `rows` (the first one the header) as aligned columns: the first two left-aligned,
+    /// the numbers right-aligned, a rule under the header.
+    static func table(_ rows: [[String]]) -> String {
+        guard let header = rows.first else { return "" }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var out = ""
+        for (index, row) in rows.enumerated() {
+            out += row.enumerated().map { column, cell in
+                column < 2 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                           : String(repeating: " ", count: widths[column] - cell.count) + cell
+            }.joined(separator: "  ") + "\n"
+            if index == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        return out
     }
 }
