@@ -66,6 +66,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Every parser of outside files behind one entry point (docs/fuzzing.md), and the
+        // driver that replays inputs or, built with -sanitize=fuzzer, runs libFuzzer.
+        .target(name: "FuzzTargets", dependencies: ["Checkpoints", "Models", "Jobs"]),
+        .executableTarget(name: "spectra-fuzz", dependencies: ["FuzzTargets"], path: "tools/fuzz"),
+
         // Benchmark driver (tools/bench/tokenizer/bench.py runs it beside HF tokenizers).
         .executableTarget(name: "tokenizer-bench", dependencies: ["Models"], path: "tools/bench/tokenizer",
                           exclude: ["bench.py"]),
@@ -93,6 +98,7 @@ let package = Package(
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "PostgresTestSupport", "SpectraTestSupport"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "Checkpoints", "SpectraBase", "SpectraTestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Checkpoints", "Models", "Jobs", "SpectraTestSupport"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),
         // Every relative link in the Markdown, and every docs/ path named in code, resolves.
         .testTarget(name: "DocsTests"),
