@@ -68,7 +68,7 @@ let package = Package(
 
         // Every parser of outside files behind one entry point (docs/fuzzing.md), and the
         // driver that replays inputs or, built with -sanitize=fuzzer, runs libFuzzer.
-        .target(name: "FuzzTargets", dependencies: ["Checkpoints", "Models", "Jobs"]),
+        .target(name: "FuzzTargets", dependencies: ["Checkpoints", "Models", "Jobs", "Pipeline"]),
         .executableTarget(name: "spectra-fuzz", dependencies: ["FuzzTargets"], path: "tools/fuzz"),
 
         // Benchmark driver (tools/bench/tokenizer/bench.py runs it beside HF tokenizers).
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "PostgresTestSupport", "SpectraTestSupport"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "Checkpoints", "SpectraBase", "SpectraTestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Checkpoints", "LinearAlgebra", "SpectraTestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Checkpoints", "Models", "Jobs", "SpectraTestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "OrchestrationTests", dependencies: ["SpectraTestSupport"]),
         // Every relative link in the Markdown, and every docs/ path named in code, resolves.
         .testTarget(name: "DocsTests"),

@@ -2,6 +2,7 @@ import Checkpoints
 import Foundation
 import Jobs
 import Models
+import Pipeline
 
 /// A parser of files that come from outside (the hub, researchers), driven by arbitrary
 /// bytes: what the mutation tests and the libFuzzer driver (`spectra-fuzz`) call.
@@ -19,6 +20,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A series' `catalog.json` (`RevisionCatalog`), over a scratch series whose revisions
     /// step0…step3 and hub-cache repository org/fuzz@main exist.
     case catalog
+    /// A post-training lineage file (`plan --lineage FILE.json`), over a scratch directory
+    /// with checkpoints base/ and sft/ and a hub cache holding org/fuzz@main.
+    case lineage
     /// A text probe file (`ProbeSet`), then a shuffle and a selection.
     case probe
     /// A JSONL probe file (`ProbeSet`), then a shuffle and a selection.
@@ -36,6 +40,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .tokenizer: "tokenizer.json"
         case .config: "config.json"
         case .catalog: "catalog.json"
+        case .lineage: "lineage.json"
         case .probe: "probe.txt"
         case .probeJSONL: "probe.jsonl"
         }
@@ -59,6 +64,10 @@ public enum FuzzTargets {
     /// Parses `data` as `target`, in a private scratch directory of this process.
     public static func run(_ target: FuzzTarget, _ data: Data) -> FuzzOutcome {
         if let reason = knownIssue(target, data) { return .skipped(reason) }
+        // One input per target at a time: they share the target's scratch file.
+        let lock = Scratch.shared.lock(for: target)
+        lock.lock()
+        defer { lock.unlock() }
         let directory = Scratch.shared.directory(for: target)
         let url = directory.appendingPathComponent(target.fileName)
         do {
@@ -74,6 +83,7 @@ public enum FuzzTargets {
             case .tokenizer: return .accepted(try tokenizer(data, path: url.path))
             case .config: return .accepted(try config(data, path: url.path))
             case .catalog: return .accepted(try catalog(directory))
+            case .lineage: return .accepted(try LineageSource.stageSummaries(lineageFile: url.path).joined(separator: "; "))
             case .probe, .probeJSONL: return .accepted(try probe(url.path))
             }
         } catch {

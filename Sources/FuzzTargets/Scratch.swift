@@ -1,12 +1,13 @@
 import Foundation
 
 /// The scratch directories inputs are written to: one per target under a directory of this
-/// process, removed when the process exits normally. The catalog target's directory is a
+/// process, removed when the process exits normally, each used by one input at a time. The catalog target's directory is a
 /// series whose revisions exist, so a catalog can get past the existence checks.
 final class Scratch: Sendable {
     static let shared = Scratch()
 
     let root: URL
+    private let locks: [FuzzTarget: NSLock] = Dictionary(uniqueKeysWithValues: FuzzTarget.allCases.map { ($0, NSLock()) })
 
     private init() {
         root = FileManager.default.temporaryDirectory
@@ -29,8 +30,29 @@ final class Scratch: Sendable {
                 try? Data("{}".utf8).write(to: checkpoint.appendingPathComponent(file))
             }
         }
+        // The lineage's stages: two checkpoints beside the file and one in its hub cache,
+        // with one config.json (stages must agree in shape to be compared).
+        let lineage = root.appendingPathComponent(FuzzTarget.lineage.rawValue)
+        let lineageModel = lineage.appendingPathComponent("hub/models--org--fuzz")
+        try? fm.createDirectory(at: lineageModel.appendingPathComponent("refs"), withIntermediateDirectories: true)
+        try? Data("0123abcd".utf8).write(to: lineageModel.appendingPathComponent("refs/main"))
+        for stage in ["base", "sft", "hub/models--org--fuzz/snapshots/0123abcd"] {
+            let directory = lineage.appendingPathComponent(stage)
+            try? fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            try? Data(Self.stageConfig.utf8).write(to: directory.appendingPathComponent("config.json"))
+        }
         atexit { try? FileManager.default.removeItem(at: Scratch.shared.root) }
     }
+
+    /// A tiny GPT-NeoX config.json for the lineage's stages.
+    static let stageConfig = """
+        {"architectures": ["GPTNeoXForCausalLM"], "hidden_size": 64, "num_hidden_layers": 4,
+         "num_attention_heads": 4, "intermediate_size": 256, "vocab_size": 512,
+         "max_position_embeddings": 256, "rotary_pct": 0.25, "rotary_emb_base": 10000,
+         "layer_norm_eps": 1e-5, "use_parallel_residual": true, "hidden_act": "gelu"}
+        """
+
+    func lock(for target: FuzzTarget) -> NSLock { locks[target]! }
 
     func directory(for target: FuzzTarget) -> URL {
         root.appendingPathComponent(target.rawValue, isDirectory: true)

@@ -82,6 +82,15 @@ public enum LineageSource {
 }
 
 extension LineageSource {
+    /// Reads a lineage file the way `plan --lineage FILE.json` does, up to (not including)
+    /// the database: one line per stage, "LABEL: ARCHITECTURE, LAYERS × WIDTH". What the
+    /// fuzz target calls (docs/fuzzing.md).
+    public static func stageSummaries(lineageFile path: String) throws -> [String] {
+        try LineageFile.load(path: path).plannedModels().map { model in
+            "\(model.stage?.label ?? model.name): \(model.architecture), \(model.layerCount) × \(model.hiddenSize)"
+        }
+    }
+
     /// What `spectra lineages` prints: each built-in lineage with its stages in order.
     public static func listing() -> String {
         var lines: [String] = []
