@@ -4,7 +4,7 @@ import Foundation
 /// so a failure names a reproducible input. Each input is a seed with one to four of:
 /// bit flips, byte sets, interesting integers spliced into digit runs (text) or written
 /// over binary fields, JSON values replaced by other kinds, truncation, duplication,
-/// deletion, and splicing with another seed.
+/// deletion, deep nesting, and splicing with another seed.
 struct Mutator {
     /// Decimal strings spliced over a run of digits: the limits of the integer types,
     /// powers of two that overflow products, and numbers JSON readers disagree on.
@@ -45,7 +45,7 @@ struct Mutator {
 
     private mutating func apply(_ bytes: inout [UInt8], seeds: [[UInt8]]) {
         guard !bytes.isEmpty else { bytes = [UInt8(truncatingIfNeeded: next())]; return }
-        switch below(10) {
+        switch below(11) {
         case 0:
             bytes[below(bytes.count)] ^= 1 << UInt8(below(8))
         case 1:
@@ -67,6 +67,10 @@ struct Mutator {
         case 8:
             let start = below(bytes.count), length = 1 + below(min(32, bytes.count - start))
             bytes.removeSubrange(start..<start + length)
+        case 9:
+            // Nesting deeper than any reader's limit (Foundation's JSON readers stop at 512).
+            let open: UInt8 = [0x5B, 0x7B, 0x28][below(3)]  // [ { (
+            bytes.insert(contentsOf: Array(repeating: open, count: 100 + below(1_000)), at: below(bytes.count + 1))
         default:
             let other = seeds[below(seeds.count)]
             guard !other.isEmpty else { return }

@@ -14,6 +14,10 @@ import Testing
         "safetensors/offset-past-end.safetensors": "ends past the data area",
         "safetensors/shape-product-overflows.safetensors": "overflows a byte count",
         "catalog/name-leaves-series.json": "plain directory name",
+        // Recursive readers would overflow the stack; Foundation's stop at 512 levels.
+        "config/nested-600-deep.json": "Too many nested arrays or dictionaries",
+        "safetensors/nested-600-deep.safetensors": "Too many nested arrays or dictionaries",
+        "probe-jsonl/nested-600-deep.jsonl": "line 1: not a JSON object",
         "catalog/step-times-tokens-overflows.json": "step × tokens_per_step overflows",
     ]
 
