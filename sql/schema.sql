@@ -781,7 +781,7 @@ begin
     update spectra.runs set cancelled_at = null where id = p_run;
     with retried as (
         update spectra.jobs j
-           set state = 'available', attempt = 0, run_after = now(),
+           set state = 'available', attempt = 0, infra_faults = 0, faulted_lease = null, run_after = now(),
                lease_token = null, leased_by = null, lease_expires_at = null,
                paused = (select r.paused_at is not null from spectra.runs r where r.id = j.run_id),
                pending_dependencies = (select count(*) from spectra.job_dependencies d

@@ -160,6 +160,10 @@ import Testing
         let job = try Self.row(url)
         #expect(job.faults == 5 && job.attempt == 1, "\(job)")
         #expect(job.error == "infrastructure fault 5, over its budget of 4, counted as attempt 1 of 1: EIO")
+        // `spectra jobs retry` gives back the fault budget with the attempts.
+        try db.execute(SQLQuery("select spectra.retry_run(1)"))
+        let retried = try Self.row(url)
+        #expect(retried.state == "available" && retried.attempt == 0 && retried.faults == 0, "\(retried)")
     }
 
     @Test func aDeadWorkersLeaseIsReapedWithItsNameUntilTheJobIsDiscarded() throws {

@@ -14,6 +14,7 @@
 --   job shows the outage it went through. jobs.faulted_lease marks whose fault it was.
 -- * retry_after_fault(id, token, error, progress) gives the job back without counting
 --   the attempt (saving its progress), after a short backoff.
+-- * retry_run (`spectra jobs retry`) resets the fault budget with the attempts.
 -- * reap_expired_jobs says whose lease was lost and when; after max_attempts such losses
 --   the job is discarded with that reason (the attempt was counted at the claim, as
 --   before: the database cannot tell a dead worker from one cut off for a whole lease).
@@ -141,6 +142,33 @@ begin
         perform spectra.fail_dependents(v_discarded);
     end if;
     return v_reaped;
+end;
+$$;
+
+-- As in 0005; a retried job gets a fresh fault budget along with its fresh attempts.
+create or replace function spectra.retry_run(p_run bigint)
+returns int
+language plpgsql volatile as $$
+declare
+    v_ids bigint[];
+begin
+    perform spectra.lock_run(p_run);
+    update spectra.runs set cancelled_at = null where id = p_run;
+    with retried as (
+        update spectra.jobs j
+           set state = 'available', attempt = 0, infra_faults = 0, faulted_lease = null, run_after = now(),
+               lease_token = null, leased_by = null, lease_expires_at = null,
+               paused = (select r.paused_at is not null from spectra.runs r where r.id = j.run_id),
+               pending_dependencies = (select count(*) from spectra.job_dependencies d
+                                         join spectra.jobs dep on dep.id = d.depends_on
+                                        where d.job_id = j.id and dep.state <> 'completed')
+         where j.run_id = p_run and j.state in ('failed', 'discarded')
+        returning j.id)
+    select coalesce(array_agg(id), '{}') into v_ids from retried;
+    perform spectra.fail_dependents(array(
+        select distinct d.depends_on from spectra.job_dependencies d join spectra.jobs dep on dep.id = d.depends_on
+         where d.job_id = any (v_ids) and dep.state in ('failed', 'discarded')));
+    return cardinality(v_ids);
 end;
 $$;
 

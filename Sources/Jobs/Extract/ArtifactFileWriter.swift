@@ -19,10 +19,9 @@ enum ArtifactFileWriter {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? 0
-            if code != 0, ArtifactStoreFault.isInfrastructure(Int32(code)) {
-                throw ArtifactStoreFault(path: directory.path, operation: "create directory", errno: Int32(code))
-            }
+            // Foundation keeps the errno as the underlying POSIX error.
+            let code = Int32(((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? 0)
+            if code != 0 { throw failure(code, "create directory", directory.path) }
             throw CheckpointError(.ioFailure, "cannot create directory \(directory.path): \(error.localizedDescription)")
         }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
