@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// The hyperparameters of a checkpoint, read from its Hugging Face `config.json`.
 ///
@@ -62,9 +63,9 @@ public struct ModelConfig: Sendable, Equatable {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try FileAccess.read(url.path)
         } catch {
-            throw CheckpointError(.ioFailure, "cannot read \(url.path): \(error.localizedDescription)")
+            throw CheckpointError(error)
         }
         return try ModelConfig(json: data, source: url.path)
     }

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import SpectraBase
 
 /// What a tokenizer.json says, checked against what Spectra implements.
 ///
@@ -36,7 +37,7 @@ struct TokenizerDescription {
         } catch let error as TokenizerError {
             throw error
         } catch {
-            throw TokenizerError(.malformed, path: path, "not valid JSON (\(error.localizedDescription))")
+            throw TokenizerError(.malformed, path: path, "not valid JSON: \(JSONSyntax.describe(data, error))")
         }
         for field in ["truncation", "padding"] where !Self.isNull(root[field]) {
             throw unsupported("\(field) is set; Spectra encodes whole lines without truncation or padding")
