@@ -38,7 +38,8 @@ public enum FileAccess {
     public static func read(_ path: String) throws(FileAccessError) -> Data {
         let (fd, size) = try openForReading(path)
         defer { close(fd) }
-        var data = Data(capacity: max(size, 0))
+        // The size is a hint only (a file can grow or be a pipe); capped so it sizes nothing huge.
+        var data = Data(capacity: min(max(size, 0), 1 << 30))
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
