@@ -49,15 +49,15 @@ struct Work: ParsableCommand {
         if let cacheBudget {
             do { _ = try CheckpointStore.parseSize(cacheBudget, setting: "--cache-budget") } catch { throw ValidationError(error.message) }
         }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
+        try checkRange(concurrency, OptionLimits.concurrency, "--concurrency")
+        try checkRange(batch, OptionLimits.claimBatch, "--batch")
+        try checkRange(leaseSeconds, OptionLimits.leaseSeconds, "--lease-seconds")
         guard (0...255).contains(interruptedExitCode) else { throw ValidationError("--interrupted-exit-code must be 0 to 255") }
-        guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+        try checkRange(grace, OptionLimits.seconds, "--grace")
         if let name, name.isEmpty || name.count > 200 {
             throw ValidationError("--name must be 1 to 200 characters")
         }
-        guard progressInterval >= 0 else { throw ValidationError("--progress-interval must not be negative") }
+        try checkRange(progressInterval, OptionLimits.seconds, "--progress-interval")
     }
 
     func run() throws {

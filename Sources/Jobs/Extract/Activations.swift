@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import SpectraBase
 import LinearAlgebra
 import Logging
 import Models
@@ -114,7 +115,7 @@ public struct ActivationsRequest: Sendable {
         do {
             try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
         } catch {
-            throw PipelineError(.invalidArgument, "--out \(output): cannot create the directory: \(error.localizedDescription)")
+            throw PipelineError(.invalidArgument, "--out \(output): cannot create the directory: \(FileAccess.reason(error))")
         }
         var files: [String] = []
         for layer in indices {
@@ -141,8 +142,11 @@ public struct ActivationsRequest: Sendable {
             let hint = self.tokenizer == nil && error.code == .notFound ? " (pass --tokenizer FILE)" : ""
             throw PipelineError(error.code == .notFound ? .notFound : .badInput, error.description + hint)
         }
-        guard let data = FileManager.default.contents(atPath: textFile) else {
-            throw PipelineError(.notFound, "--text \(textFile): no such file or it cannot be read")
+        let data: Data
+        do {
+            data = try FileAccess.read(textFile)
+        } catch {
+            throw PipelineError(error.kind == .notFound ? .notFound : .badInput, "--text \(textFile): \(error.reason)")
         }
         var encoder = tokenizer.makeEncoder()
         var sequences: [[Int32]] = [], lines: [Int] = [], truncated = 0

@@ -60,9 +60,9 @@ public struct ArtifactStore: Sendable, Equatable {
         let file = url(relativePath)
         let data: Data
         do {
-            data = try Data(contentsOf: file)
+            data = try FileAccess.read(file.path)
         } catch {
-            throw ArtifactError("artifact \(file.path) is missing or unreadable (\(error.localizedDescription))")
+            throw ArtifactError("artifact \(file.path): \(error.reason)")
         }
         let actual = SHA256.hexDigest(data)
         guard actual == sha256 else {
