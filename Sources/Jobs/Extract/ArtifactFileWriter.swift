@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import Queue
+import SpectraBase
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +23,7 @@ enum ArtifactFileWriter {
             // Foundation keeps the errno as the underlying POSIX error.
             let code = Int32(((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code ?? 0)
             if code != 0 { throw failure(code, "create directory", directory.path) }
-            throw CheckpointError(.ioFailure, "cannot create directory \(directory.path): \(error.localizedDescription)")
+            throw CheckpointError(.ioFailure, "cannot create directory \(directory.path): \(FileAccess.reason(error))")
         }
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
