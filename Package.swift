@@ -35,7 +35,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The forward passes call sgemm directly (CLinalg); weights come from Checkpoints.
-        .target(name: "Models", dependencies: ["Checkpoints", "LinearAlgebra", "CLinalg"]),
+        .target(name: "Models", dependencies: ["Checkpoints", "LinearAlgebra", "CLinalg", "SpectraBase"]),
         // Downloading from the Hugging Face hub into the hub cache that Checkpoints reads.
         .target(name: "Hub", dependencies: [
             "Checkpoints", "SpectraBase",
@@ -61,7 +61,7 @@ let package = Package(
         // The HTML + SVG report.
         .target(name: "Report", dependencies: ["Jobs", "Queue", "Postgres", "SpectraBase"]),
         .executableTarget(name: "SpectraCLI", dependencies: [
-            "Pipeline", "Report", "Jobs", "Hub", "Queue", "Models", "LinearAlgebra",
+            "Pipeline", "Report", "Jobs", "Hub", "Queue", "Models", "LinearAlgebra", "SpectraBase",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

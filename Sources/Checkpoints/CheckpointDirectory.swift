@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 import LinearAlgebra
 import Synchronization
 
@@ -131,11 +132,11 @@ enum ShardIndex {
         let where_ = "\(checkpoint)/\(url.lastPathComponent)"
         let json: JSONValue
         do {
-            json = try JSONValue.parse(try Data(contentsOf: url))
+            json = try JSONValue.parse(try FileAccess.read(url.path))
         } catch let error as JSONValueError {
             throw CheckpointError(.malformedIndex, "\(where_): not valid JSON: \(error.reason)")
         } catch {
-            throw CheckpointError(.ioFailure, "\(where_): cannot read: \(error.localizedDescription)")
+            throw CheckpointError(.ioFailure, "\(where_): \(FileAccess.reason(error))")
         }
         guard let map = json.objectValue?["weight_map"]?.objectValue else {
             throw CheckpointError(.malformedIndex, "\(where_): no \"weight_map\" object")

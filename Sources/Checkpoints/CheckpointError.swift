@@ -1,3 +1,4 @@
+import SpectraBase
 /// An error reading a checkpoint, its config or a revision catalog, with a code a caller
 /// can switch on and a message that names the file (and the tensor or entry) at fault.
 public struct CheckpointError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -71,6 +72,13 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible, Sendab
 
     public let code: Code
     public let message: String
+
+    /// A file that cannot be opened or read, in FileAccess's words ("not found", "is a
+    /// directory", "permission denied"), after `context` (the file's path by default).
+    public init(_ error: FileAccessError, context: String? = nil) {
+        self.init(error.kind == .notFound ? .fileNotFound : .ioFailure,
+                  context.map { "\($0): \(error.reason)" } ?? error.description)
+    }
 
     public init(_ code: Code, _ message: String) {
         self.code = code

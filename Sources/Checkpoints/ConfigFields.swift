@@ -3,7 +3,8 @@ struct ConfigFields {
     let root: [String: JSONValue]
     let source: String
 
-    func positiveInt(_ key: String, default fallback: Int? = nil) throws(CheckpointError) -> Int {
+    /// A positive integer of at most `limit` (see `ModelLimits`); `fallback` when absent.
+    func positiveInt(_ key: String, default fallback: Int? = nil, limit: Int) throws(CheckpointError) -> Int {
         guard let value = root[key], value != .null else {
             if let fallback { return fallback }
             throw CheckpointError(.malformedConfig, "\(source): required field \(key) is missing")
@@ -11,7 +12,20 @@ struct ConfigFields {
         guard let int = value.intValue, int > 0 else {
             throw CheckpointError(.malformedConfig, "\(source): \(key) is \(value.brief), not a positive integer")
         }
+        guard int <= limit else {
+            throw CheckpointError(.malformedConfig,
+                "\(source): \(key) is \(int), more than Spectra's limit of \(limit) (see docs/limits.md)")
+        }
         return int
+    }
+
+    /// A positive finite number, or nil when absent or null.
+    func positiveDouble(_ key: String) throws(CheckpointError) -> Double? {
+        guard let number = try double(key) else { return nil }
+        guard number > 0, number.isFinite else {
+            throw CheckpointError(.malformedConfig, "\(source): \(key) is \(number), not a positive finite number")
+        }
+        return number
     }
 
     func double(_ key: String) throws(CheckpointError) -> Double? {
@@ -62,9 +76,9 @@ extension ConfigFields {
 
 extension ConfigFields {
     /// A positive integer, or nil when the value is null (or the key absent).
-    func optionalPositiveInt(_ key: String) throws(CheckpointError) -> Int? {
+    func optionalPositiveInt(_ key: String, limit: Int) throws(CheckpointError) -> Int? {
         guard let value = root[key], value != .null else { return nil }
-        return try positiveInt(key)
+        return try positiveInt(key, limit: limit)
     }
 
     /// An integer ≥ 0; `fallback` when absent or null.

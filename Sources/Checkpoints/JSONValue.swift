@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// A parsed JSON value, so header, config and catalog validation can say exactly which
 /// field is wrong instead of relaying a Codable error path.
@@ -70,18 +71,10 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// JSONDecoder says only "not valid JSON"; JSONSerialization says where, so on the
-    /// (rare) failure path the data is parsed a second time to tell the user which byte.
+    /// JSONDecoder says only "not valid JSON"; JSONSyntax re-parses on this (rare) failure
+    /// path to say where, in the words tokenizer.json errors use too.
     private static func reason(_ data: Data, _ error: any Error) -> String {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String {
-                return detail
-            }
-        }
-        if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
-        return "\(error)"
+        JSONSyntax.describe(data, error)
     }
 }
 

@@ -3,7 +3,7 @@ extension ModelConfig {
     /// Sets head_dim, the biases and the sliding window the way each class's
     /// configuration does in transformers 5, once every other field has its value.
     mutating func readLlamaFamily(_ fields: ConfigFields, rope: RopeFields, source: String) throws(CheckpointError) {
-        if let explicit = try fields.optionalPositiveInt("head_dim") {
+        if let explicit = try fields.optionalPositiveInt("head_dim", limit: ModelLimits.headDimension) {
             headDimension = explicit
         } else if hiddenSize % headCount != 0 {
             throw CheckpointError(.malformedConfig,
@@ -41,7 +41,7 @@ extension ModelConfig {
 
     /// `sliding_window`: 4096 when the key is left out (both classes' default), nil when null.
     private func slidingWindowSize(_ fields: ConfigFields) throws(CheckpointError) -> Int? {
-        fields.contains("sliding_window") ? try fields.optionalPositiveInt("sliding_window") : 4096
+        fields.contains("sliding_window") ? try fields.optionalPositiveInt("sliding_window", limit: ModelLimits.positions) : 4096
     }
 
     private static func windowedLayers(_ types: [String], count: Int, source: String) throws(CheckpointError) -> Set<Int> {

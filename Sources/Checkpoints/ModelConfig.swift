@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// The hyperparameters of a checkpoint, read from its Hugging Face `config.json`.
 ///
@@ -62,9 +63,9 @@ public struct ModelConfig: Sendable, Equatable {
         }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try FileAccess.read(url.path)
         } catch {
-            throw CheckpointError(.ioFailure, "cannot read \(url.path): \(error.localizedDescription)")
+            throw CheckpointError(error)
         }
         return try ModelConfig(json: data, source: url.path)
     }
@@ -86,12 +87,13 @@ public struct ModelConfig: Sendable, Equatable {
         }
         let fields = ConfigFields(root: root, source: source)
         architecture = try Self.architecture(root, source: source)
-        hiddenSize = try fields.positiveInt("hidden_size")
-        layerCount = try fields.positiveInt("num_hidden_layers")
-        headCount = try fields.positiveInt("num_attention_heads")
-        intermediateSize = try fields.positiveInt("intermediate_size")
-        vocabSize = try fields.positiveInt("vocab_size")
-        maxPositions = try fields.positiveInt("max_position_embeddings", default: Self.defaultMaxPositions(architecture))
+        hiddenSize = try fields.positiveInt("hidden_size", limit: ModelLimits.hiddenSize)
+        layerCount = try fields.positiveInt("num_hidden_layers", limit: ModelLimits.layerCount)
+        headCount = try fields.positiveInt("num_attention_heads", limit: ModelLimits.headCount)
+        intermediateSize = try fields.positiveInt("intermediate_size", limit: ModelLimits.intermediateSize)
+        vocabSize = try fields.positiveInt("vocab_size", limit: ModelLimits.vocabularySize)
+        maxPositions = try fields.positiveInt("max_position_embeddings", default: Self.defaultMaxPositions(architecture),
+                                          limit: ModelLimits.positions)
         // transformers 5 writes rotary settings into a `rope_parameters` object; 4.x wrote
         // them at the top level and scaling under `rope_scaling`. All are read.
         let rope = try RopeFields(root: root, source: source, maxPositions: maxPositions)
@@ -110,14 +112,14 @@ public struct ModelConfig: Sendable, Equatable {
         case .gptNeoX:
             keyValueHeadCount = headCount
             rotaryFraction = try fields.double("rotary_pct") ?? rope.partialRotaryFactor ?? 0.25
-            rotaryBase = try fields.double("rotary_emb_base") ?? rope.theta ?? 10_000
+            rotaryBase = try fields.positiveDouble("rotary_emb_base") ?? rope.theta ?? 10_000
             normEpsilon = try fields.double("layer_norm_eps") ?? 1e-5
             hiddenActivation = try fields.string("hidden_act") ?? "gelu"
             useParallelResidual = try fields.bool("use_parallel_residual") ?? true
             attentionBias = try fields.bool("attention_bias") ?? true
             attentionOutputBias = attentionBias
         case .olmo, .olmo2:
-            keyValueHeadCount = try fields.positiveInt("num_key_value_heads", default: headCount)
+            keyValueHeadCount = try fields.positiveInt("num_key_value_heads", default: headCount, limit: ModelLimits.headCount)
             rotaryFraction = 1
             rotaryBase = rope.theta ?? 10_000
             // OLMo's non-parametric LayerNorm has a fixed eps the config does not carry.
@@ -128,7 +130,7 @@ public struct ModelConfig: Sendable, Equatable {
             attentionBias = try fields.bool("attention_bias") ?? false
             attentionOutputBias = attentionBias
         case .llama, .qwen2, .mistral:
-            keyValueHeadCount = try fields.positiveInt("num_key_value_heads", default: headCount)
+            keyValueHeadCount = try fields.positiveInt("num_key_value_heads", default: headCount, limit: ModelLimits.headCount)
             rotaryFraction = 1
             rotaryBase = rope.theta ?? 10_000
             normEpsilon = try fields.double("rms_norm_eps") ?? 1e-6

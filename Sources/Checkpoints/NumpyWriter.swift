@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 import LinearAlgebra
 #if canImport(Glibc)
 import Glibc
@@ -46,7 +47,7 @@ public enum NumpyWriter {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError(.ioFailure, "cannot write \(url.path): \(error.localizedDescription)")
+            throw CheckpointError(.ioFailure, "cannot write \(url.path): \(FileAccess.reason(error))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// A local model series: one checkpoint directory per training revision, listed in the
 /// series directory's `catalog.json`.
@@ -40,7 +41,7 @@ public struct RevisionCatalog: Sendable, Equatable {
         }
         let root: [String: JSONValue]
         do {
-            let json = try JSONValue.parse(try Data(contentsOf: file))
+            let json = try JSONValue.parse(try FileAccess.read(file.path))
             guard let object = json.objectValue else {
                 throw CheckpointError(.malformedCatalog, "\(source): catalog is \(json.brief), not a JSON object")
             }
@@ -50,7 +51,7 @@ public struct RevisionCatalog: Sendable, Equatable {
         } catch let error as CheckpointError {
             throw error
         } catch {
-            throw CheckpointError(.ioFailure, "\(source): cannot read: \(error.localizedDescription)")
+            throw CheckpointError(.ioFailure, "\(source): \(FileAccess.reason(error))")
         }
 
         guard let model = root["model"]?.stringValue, !model.isEmpty else {

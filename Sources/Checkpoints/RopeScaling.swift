@@ -38,7 +38,7 @@ struct RopeFields {
     /// neither the object nor the top level gives it, as transformers does.
     init(root: [String: JSONValue], source: String, maxPositions: Int) throws(CheckpointError) {
         let top = ConfigFields(root: root, source: source)
-        theta = try top.double("rope_theta")
+        theta = try top.positiveDouble("rope_theta")
         partialRotaryFactor = try top.double("partial_rotary_factor")
         guard let (key, object) = try Self.object(root, source: source) else { return }
         let nested = ConfigFields(root: object, source: "\(source) \(key)")
@@ -46,7 +46,7 @@ struct RopeFields {
             throw CheckpointError(.malformedConfig,
                 "\(source): \(key) holds per-layer-type settings (\(nestedPerLayer)); only one set of rotary parameters is supported")
         }
-        theta = try nested.double("rope_theta") ?? theta
+        theta = try nested.positiveDouble("rope_theta") ?? theta
         partialRotaryFactor = try nested.double("partial_rotary_factor") ?? partialRotaryFactor
         let named = try nested.string("rope_type"), legacy = try nested.string("type")
         let type = named ?? legacy ?? "default"
@@ -62,11 +62,12 @@ struct RopeFields {
                 throw CheckpointError(.malformedConfig,
                     "\(source): \(key) llama3 high_freq_factor \(high) must exceed low_freq_factor \(low)")
             }
-            let fallback = try top.positiveInt("original_max_position_embeddings", default: maxPositions)
+            let fallback = try top.positiveInt("original_max_position_embeddings", default: maxPositions,
+                                                  limit: ModelLimits.positions)
             scaling = .llama3(factor: try Self.positive(nested, "factor", type: type), lowFrequencyFactor: low,
                               highFrequencyFactor: high,
                               originalMaxPositions: try nested.positiveInt("original_max_position_embeddings",
-                                                                           default: fallback))
+                                                                           default: fallback, limit: ModelLimits.positions))
         default:
             throw CheckpointError(.malformedConfig,
                 "\(source): \(key) type \(type) is not supported; supported: "

@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 import LinearAlgebra
 #if canImport(Glibc)
 import Glibc
@@ -122,18 +123,10 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// Maps the whole file read-only. The mapping is private, so a writer truncating the
     /// file underneath would raise SIGBUS on access; checkpoints are immutable once written.
     private static func map(_ url: URL, context: String) throws(CheckpointError) -> (UnsafeRawPointer, Int) {
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw CheckpointError(errno == ENOENT ? .fileNotFound : .ioFailure,
-                                  "\(context): cannot open: \(reason)")
-        }
+        // FileAccess refuses a directory here, which mmap would report as "No such device".
+        let fd: Int32, size: Int
+        do { (fd, size) = try FileAccess.openForReading(url.path) } catch { throw CheckpointError(error, context: context) }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            throw CheckpointError(.ioFailure, "\(context): cannot stat: \(String(cString: strerror(errno)))")
-        }
-        let size = Int(status.st_size)
         guard size >= 8 else {
             throw CheckpointError(.truncatedFile,
                 "\(context): file is \(size) bytes, shorter than the 8-byte header length prefix")

@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// Writes safetensors files from Float32 values, stored as F32, F16 or BF16; used by tests
 /// and tools to make fixtures, so its output follows the format exactly (8-aligned header,
@@ -14,7 +15,7 @@ public enum SafetensorsWriter {
         do {
             try data.write(to: url, options: .atomic)
         } catch {
-            throw CheckpointError(.ioFailure, "cannot write safetensors file \(url.path): \(error.localizedDescription)")
+            throw CheckpointError(.ioFailure, "cannot write safetensors file \(url.path): \(FileAccess.reason(error))")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -105,7 +106,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, Sendable {
                 try handle.seekToEnd()
                 state.handle = handle
             } catch {
-                state.outcome.failure = "cannot open \(destination.path): \(error.localizedDescription)"
+                state.outcome.failure = "cannot open \(destination.path): \(FileAccess.reason(error))"
             }
         }
         let refused = state.withLock { $0.outcome.failure != nil }
@@ -120,7 +121,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, Sendable {
                     try handle.write(contentsOf: data)
                     state.outcome.written += Int64(data.count)
                 } catch {
-                    state.outcome.failure = "cannot write \(destination?.path ?? "?"): \(error.localizedDescription)"
+                    state.outcome.failure = "cannot write \(destination?.path ?? "?"): \(FileAccess.reason(error))"
                     dataTask.cancel()
                 }
             } else if state.outcome.errorBody.utf8.count < 1024 {
@@ -134,7 +135,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, Sendable {
             try? state.handle?.synchronize()
             try? state.handle?.close()
             state.handle = nil
-            if let error, state.outcome.failure == nil { state.outcome.failure = error.localizedDescription }
+            if let error, state.outcome.failure == nil { state.outcome.failure = FileAccess.reason(error) }
         }
         done.signal()
     }

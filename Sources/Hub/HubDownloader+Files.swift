@@ -61,7 +61,8 @@ extension HubDownloader {
 
     /// The shard file names of a safetensors or PyTorch shard index.
     static func shards(of index: URL, label: String) throws -> [String] {
-        let data = try Data(contentsOf: index)
+        let data: Data
+        do { data = try FileAccess.read(index.path) } catch { throw CheckpointError(error, context: "\(label) \(index.lastPathComponent)") }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let map = root["weight_map"] as? [String: String] else {
             throw CheckpointError(.malformedIndex, "\(label) \(index.lastPathComponent) has no string→string weight_map")

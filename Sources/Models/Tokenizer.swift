@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// A byte-level BPE tokenizer read from a Hugging Face `tokenizer.json` (GPT-NeoX, Pythia,
 /// OLMo), encoding text to the same ids as the `tokenizers` library.
@@ -31,9 +32,14 @@ public struct Tokenizer: Sendable {
             throw TokenizerError(.notFound, path: path, "no such file or directory")
         }
         let file = isDirectory.boolValue ? URL(fileURLWithPath: path).appendingPathComponent("tokenizer.json").path : path
-        guard let data = FileManager.default.contents(atPath: file) else {
-            let what = isDirectory.boolValue ? "the directory has no tokenizer.json" : "cannot be read"
-            throw TokenizerError(.notFound, path: isDirectory.boolValue ? path : file, what)
+        let data: Data
+        do {
+            data = try FileAccess.read(file)
+        } catch {
+            if isDirectory.boolValue && error.kind == .notFound {
+                throw TokenizerError(.notFound, path: path, "the directory has no tokenizer.json")
+            }
+            throw TokenizerError(error.kind == .notFound ? .notFound : .unreadable, path: file, error.reason)
         }
         return try Tokenizer(data: data, path: file)
     }

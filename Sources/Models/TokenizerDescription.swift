@@ -1,4 +1,6 @@
+import Checkpoints
 import Foundation
+import SpectraBase
 
 /// What a tokenizer.json says, checked against what Spectra implements.
 ///
@@ -35,7 +37,7 @@ struct TokenizerDescription {
         } catch let error as TokenizerError {
             throw error
         } catch {
-            throw TokenizerError(.malformed, path: path, "not valid JSON (\(error.localizedDescription))")
+            throw TokenizerError(.malformed, path: path, "not valid JSON: \(JSONSyntax.describe(data, error))")
         }
         for field in ["truncation", "padding"] where !Self.isNull(root[field]) {
             throw unsupported("\(field) is set; Spectra encodes whole lines without truncation or padding")
@@ -45,6 +47,16 @@ struct TokenizerDescription {
         try readPreTokenizer(root["pre_tokenizer"])
         try readPostProcessor(root["post_processor"])
         try readAddedTokens(root["added_tokens"])
+    }
+
+    /// Decoding keeps a table indexed by id, so ids are bounded by a plausible vocabulary
+    /// size (ModelLimits) before one sizes it: an id of 2^30 would otherwise cost gigabytes.
+    private static func bounded(_ id: Int, _ field: String, path: String) throws -> Int32 {
+        guard id < ModelLimits.vocabularySize else {
+            throw TokenizerError(.malformed, path: path,
+                "\(field) has id \(id); token ids must be below \(ModelLimits.vocabularySize) (see docs/limits.md)")
+        }
+        return Int32(id)
     }
 
     private static func isNull(_ value: Any?) -> Bool { value == nil || value is NSNull }
@@ -75,10 +87,10 @@ struct TokenizerDescription {
         guard let vocab = model["vocab"] as? [String: Any] else { throw malformed("model.vocab is missing or not an object") }
         vocabulary.reserveCapacity(vocab.count)
         for (token, id) in vocab {
-            guard let id = id as? Int, id >= 0, id < Int(Int32.max) else {
+            guard let id = id as? Int, id >= 0 else {
                 throw malformed("model.vocab[\"\(token)\"] is not a non-negative integer id")
             }
-            vocabulary[token] = Int32(id)
+            vocabulary[token] = try Self.bounded(id, "model.vocab[\"\(token)\"]", path: path)
         }
         guard let list = model["merges"] as? [Any] else { throw malformed("model.merges is missing or not an array") }
         merges.reserveCapacity(list.count)
@@ -162,14 +174,15 @@ struct TokenizerDescription {
         if Self.isNull(value) { return }
         guard let list = value as? [[String: Any]] else { throw malformed("added_tokens is not an array of objects") }
         for (index, token) in list.enumerated() {
-            guard let content = token["content"] as? String, let id = token["id"] as? Int, id >= 0, id < Int(Int32.max) else {
+            guard let content = token["content"] as? String, let id = token["id"] as? Int, id >= 0 else {
                 throw malformed("added_tokens[\(index)] lacks a content string or an integer id")
             }
+            let bounded = try Self.bounded(id, "added_tokens[\(index)] (\"\(content.prefix(40))\")", path: path)
             for option in ["single_word", "lstrip", "rstrip"] where (token[option] as? Bool) == true {
                 throw unsupported("added token \"\(content)\" sets \(option), which is not supported")
             }
             let special = token["special"] as? Bool ?? false
-            addedTokens.append(AddedToken(content: content, id: Int32(id), normalized: token["normalized"] as? Bool ?? !special))
+            addedTokens.append(AddedToken(content: content, id: bounded, normalized: token["normalized"] as? Bool ?? !special))
         }
     }
 }

@@ -3,6 +3,8 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Equatabl
     public enum Code: String, Sendable {
         /// The file or directory does not exist or cannot be read.
         case notFound = "not_found"
+        /// The file exists but cannot be read: a directory, no permission, an I/O error.
+        case unreadable
         /// The file is not JSON, or a required field is missing or of the wrong type.
         case malformed
         /// A valid tokenizer.json that uses a model, normalizer, pre-tokenizer or option

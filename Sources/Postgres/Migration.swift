@@ -37,7 +37,7 @@ public struct Migration: Sendable, Equatable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            throw PostgresError(.migrationRefused, "cannot list migrations in \(directory.path): \(error.localizedDescription)")
+            throw PostgresError(.migrationRefused, "cannot list migrations in \(directory.path): \(FileAccess.reason(error))")
         }
         var migrations: [Migration] = []
         var fileByVersion: [Int: String] = [:]
@@ -55,8 +55,9 @@ public struct Migration: Sendable, Equatable {
             }
             fileByVersion[version] = fileName
             let url = directory.appendingPathComponent(fileName)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw PostgresError(.migrationRefused, "cannot read migration file \(url.path)")
+            let data: Data
+            do { data = try FileAccess.read(url.path) } catch {
+                throw PostgresError(.migrationRefused, "cannot read migration file \(error)")
             }
             guard let sql = String(data: data, encoding: .utf8) else {
                 throw PostgresError(.migrationRefused, "migration file \(url.path) is not UTF-8")

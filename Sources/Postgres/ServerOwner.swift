@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// Who runs the server programs: the current user, or `postgres` when the process is
 /// root, because PostgreSQL refuses to run as root.
@@ -29,7 +30,7 @@ struct ServerOwner {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o755])
             } catch {
-                throw PostgresError(.serverControl, "cannot create the \(purpose) \(path): \(error.localizedDescription)")
+                throw PostgresError(.serverControl, "cannot create the \(purpose) \(path): \(FileAccess.reason(error))")
             }
             try own(path, purpose: purpose)
             return

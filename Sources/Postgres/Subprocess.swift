@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 
 /// Runs the PostgreSQL server programs (initdb, pg_ctl) and finds them on disk.
 enum Subprocess {
@@ -40,7 +41,7 @@ enum Subprocess {
         do {
             try process.run()
         } catch {
-            throw PostgresError(.serverControl, "cannot run \(command.joined(separator: " ")): \(error.localizedDescription)")
+            throw PostgresError(.serverControl, "cannot run \(command.joined(separator: " ")): \(FileAccess.reason(error))")
         }
         let status = try reap(process, timeout: timeout, name: URL(fileURLWithPath: executable).lastPathComponent)
         let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""

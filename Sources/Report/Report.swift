@@ -13,7 +13,7 @@ public enum Report {
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             try html(data).write(to: file, atomically: true, encoding: .utf8)
         } catch {
-            throw PipelineError(.badInput, "report: cannot write \(file.path): \(error.localizedDescription)")
+            throw PipelineError(.badInput, "report: cannot write \(file.path): \(FileAccess.reason(error))")
         }
         return file.path
     }

@@ -35,8 +35,8 @@ struct Activations: ParsableCommand {
     var logLevel: String?
 
     func validate() throws {
-        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        if let maxTokens { try checkRange(maxTokens, OptionLimits.maxTokens, "--max-tokens") }
+        try checkRange(batch, OptionLimits.forwardBatch, "--batch")
         _ = try LayerSelection(parsing: layers)
         try options.validate()
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Jobs
 import Pipeline
 
 /// `spectra demo`: everything, end to end, on the bundled series.
@@ -24,8 +25,8 @@ struct Demo: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        guard samples >= 2 else { throw ValidationError("--samples must be at least 2") }
+        try checkRange(concurrency, OptionLimits.concurrency, "--concurrency")
+        try checkRange(samples, OptionLimits.samples, "--samples")
     }
 
     func run() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Jobs
 import Pipeline
 
 /// `spectra launch`: N supervised local workers.
@@ -19,7 +20,7 @@ struct Launch: ParsableCommand {
     var workOptions: [String] = []
 
     func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        try checkRange(workers, OptionLimits.concurrency, "--workers")
         if workOptions.contains("--name") {
             throw ValidationError("--name is given to launch, which names each worker after it")
         }

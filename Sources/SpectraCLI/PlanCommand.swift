@@ -58,7 +58,9 @@ struct Plan: ParsableCommand {
     func validate() throws {
         guard !models.isEmpty || lineage != nil else { throw ValidationError("--model: name at least one model (or a --lineage)") }
         _ = try LayerSelection(parsing: layers)
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        try checkRange(samples, OptionLimits.samples, "--samples")
+        try checkRange(maxTokens, 10...OptionLimits.maxTokens.upperBound, "--max-tokens")
+        try checkRange(batch, OptionLimits.forwardBatch, "--batch")
         if let tokensPerStep, !(1...(1 << 40)).contains(tokensPerStep) {
             throw ValidationError("--tokens-per-step must be between 1 and 2^40, got \(tokensPerStep)")
         }

@@ -35,10 +35,10 @@ struct SpectrumCommand: ParsableCommand {
 
     func validate() throws {
         guard parsedAlphaRanks != nil else {
-            throw ValidationError("--alpha-ranks must be LO:HI with 1 ≤ LO < HI, got '\(alphaRanks)'")
+            throw ValidationError("--alpha-ranks must be LO:HI with 1 ≤ LO < HI ≤ \(OptionLimits.components.upperBound), got '\(alphaRanks)'")
         }
-        guard maxComponents >= 1 else { throw ValidationError("--max-components must be at least 1") }
-        if let rank, rank < 1 { throw ValidationError("--rank must be at least 1") }
+        try checkRange(maxComponents, OptionLimits.components, "--max-components")
+        if let rank { try checkRange(rank, OptionLimits.components, "--rank") }
         if weights && method == .randomized {
             throw ValidationError("--weights uses the exact Float64 ESD (WeightWatcher's convention); drop --method randomized")
         }
@@ -46,7 +46,8 @@ struct SpectrumCommand: ParsableCommand {
 
     private var parsedAlphaRanks: ClosedRange<Int>? {
         let parts = alphaRanks.split(separator: ":")
-        guard parts.count == 2, let lo = Int(parts[0]), let hi = Int(parts[1]), lo >= 1, lo < hi else { return nil }
+        guard parts.count == 2, let lo = Int(parts[0]), let hi = Int(parts[1]), lo >= 1, lo < hi,
+              hi <= OptionLimits.components.upperBound else { return nil }
         return lo...hi
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Jobs
 import Pipeline
 import Queue
 
@@ -23,7 +24,7 @@ struct Status: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard interval >= 0.2 else { throw ValidationError("--interval must be at least 0.2 seconds") }
+        try checkRange(interval, 0.2...OptionLimits.seconds.upperBound, "--interval")
     }
 
     func run() throws {

@@ -49,15 +49,15 @@ struct Work: ParsableCommand {
         if let cacheBudget {
             do { _ = try CheckpointStore.parseSize(cacheBudget, setting: "--cache-budget") } catch { throw ValidationError(error.message) }
         }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard leaseSeconds >= 3 else { throw ValidationError("--lease-seconds must be at least 3") }
+        try checkRange(concurrency, OptionLimits.concurrency, "--concurrency")
+        try checkRange(batch, OptionLimits.claimBatch, "--batch")
+        try checkRange(leaseSeconds, OptionLimits.leaseSeconds, "--lease-seconds")
         guard (0...255).contains(interruptedExitCode) else { throw ValidationError("--interrupted-exit-code must be 0 to 255") }
-        guard grace >= 0 else { throw ValidationError("--grace must not be negative") }
+        try checkRange(grace, OptionLimits.seconds, "--grace")
         if let name, name.isEmpty || name.count > 200 {
             throw ValidationError("--name must be 1 to 200 characters")
         }
-        guard progressInterval >= 0 else { throw ValidationError("--progress-interval must not be negative") }
+        try checkRange(progressInterval, OptionLimits.seconds, "--progress-interval")
     }
 
     func run() throws {
@@ -75,7 +75,7 @@ struct Work: ParsableCommand {
         let store = artifacts ?? ProcessInfo.processInfo.environment["SPECTRA_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
         let summary = try Worker.run(options: options, artifacts: store, progressInterval: progressInterval,
                                      cacheBudget: cacheBudget, logger: logger)
-        print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
+        print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost), infrastructure faults \(summary.infrastructureFaults)")
         if summary.interrupted && interruptedExitCode != 0 { throw ExitCode(interruptedExitCode) }
     }
 }

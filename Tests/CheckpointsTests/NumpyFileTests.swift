@@ -48,7 +48,7 @@ import LinearAlgebra
 
     @Test func missingFileIsNamed() {
         let url = URL(fileURLWithPath: "/nonexistent/spectra/x.npy")
-        #expect(throws: CheckpointError(.fileNotFound, "numpy file /nonexistent/spectra/x.npy: cannot open: No such file or directory")) {
+        #expect(throws: CheckpointError(.fileNotFound, "numpy file /nonexistent/spectra/x.npy: not found")) {
             try NumpyFile(url: url)
         }
     }

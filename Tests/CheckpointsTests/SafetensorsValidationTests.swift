@@ -35,7 +35,7 @@ import Testing
         try withTemporaryDirectory { dir in
             let url = dir.appendingPathComponent("absent.safetensors")
             expectCheckpointError(.fileNotFound,
-                "safetensors file \(url.path): cannot open: No such file or directory") {
+                "safetensors file \(url.path): not found") {
                 _ = try SafetensorsFile(url: url)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,17 +17,10 @@ final class MappedFile: @unchecked Sendable {
 
     /// Maps `url`, refusing files shorter than `minimumSize` bytes (`what` says why).
     init(_ url: URL, context: String, minimumSize: Int, what: String) throws(CheckpointError) {
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw CheckpointError(errno == ENOENT ? .fileNotFound : .ioFailure, "\(context): cannot open: \(reason)")
-        }
+        // FileAccess refuses a directory here, which mmap would report as "No such device".
+        let fd: Int32, size: Int
+        do { (fd, size) = try FileAccess.openForReading(url.path) } catch { throw CheckpointError(error, context: context) }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            throw CheckpointError(.ioFailure, "\(context): cannot stat: \(String(cString: strerror(errno)))")
-        }
-        let size = Int(status.st_size)
         guard size >= max(minimumSize, 1) else {
             throw CheckpointError(.truncatedFile, "\(context): file is \(size) bytes, too short for \(what)")
         }

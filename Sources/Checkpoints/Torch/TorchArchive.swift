@@ -113,6 +113,9 @@ struct TorchArchive {
         self.tensors = tensors
     }
 
+    /// The most elements a view may have beyond its storage's (stride-0 broadcasts): 2^24.
+    static let broadcastLimit = 1 << 24
+
     /// Checks that the storage entry is stored, exactly as long as the storage, and that
     /// every element the view reads lies inside it; all products overflow-checked.
     private static func check(_ name: String, _ layout: TorchTensorLayout, archive: ZipDirectory,
@@ -151,6 +154,15 @@ struct TorchArchive {
                 "\(where_) is \(storage.dtype.rawValue) of shape \(info.shapeDescription) with strides \(layout.strides) "
                 + "at storage offset \(layout.offset), reaching element \(last) of storage \(storage.key), "
                 + "which holds \(storage.elementCount)")
+        }
+        // A view reads into a Float32 array of `count` elements. Strides of 0 can make
+        // that far larger than the storage (shape [2^62], stride [0] over one element), so
+        // a view larger than its storage is allowed only up to a small broadcast buffer.
+        guard count <= max(storage.elementCount, Self.broadcastLimit) else {
+            throw CheckpointError(.sizeMismatch,
+                "\(where_): shape \(layout.shape) with strides \(layout.strides) has \(count) elements, "
+                + "more than the \(storage.elementCount) of its storage \(storage.key) "
+                + "(broadcast views are read up to \(Self.broadcastLimit) elements)")
         }
         return Tensor(info: info, layout: layout)
     }

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import SpectraBase
 import LinearAlgebra
 import Logging
 import Models
@@ -25,6 +26,8 @@ public struct ActivationsRequest: Sendable {
     public var tokenizer: String?
     /// Where `layer-NN.npy` go (created if missing).
     public var output: String
+    /// What the machine has free, checked against the model's need before loading it.
+    public var availableMemory: @Sendable () -> AvailableMemory? = { AvailableMemory.read() }
 
     public init(checkpoint: String, textFile: String, layers: LayerSelection = .all, pooling: Pooling = .last,
                 maxTokens: Int? = nil, batchSize: Int = 16, tokenizer: String? = nil, output: String) {
@@ -75,6 +78,13 @@ public struct ActivationsRequest: Sendable {
                     + "checkpoint \(checkpoint) (vocab_size \(config.vocabSize)); is the tokenizer the model's?")
             }
         }
+        let need = MemoryNeed.estimate(config, samples: sequences.count, maxTokens: limit, batch: max(1, batchSize),
+                                       layers: indices.count, poolings: 1)
+        do {
+            try MemoryCheck.require(need, available: availableMemory(), what: "checkpoint \(checkpoint)")
+        } catch {
+            throw PipelineError(.insufficientMemory, error.description)
+        }
         let model: TransformerModel
         do {
             model = try TransformerModel.load(directory)
@@ -105,7 +115,7 @@ public struct ActivationsRequest: Sendable {
         do {
             try FileManager.default.createDirectory(at: outDirectory, withIntermediateDirectories: true)
         } catch {
-            throw PipelineError(.invalidArgument, "--out \(output): cannot create the directory: \(error.localizedDescription)")
+            throw PipelineError(.invalidArgument, "--out \(output): cannot create the directory: \(FileAccess.reason(error))")
         }
         var files: [String] = []
         for layer in indices {
@@ -132,8 +142,11 @@ public struct ActivationsRequest: Sendable {
             let hint = self.tokenizer == nil && error.code == .notFound ? " (pass --tokenizer FILE)" : ""
             throw PipelineError(error.code == .notFound ? .notFound : .badInput, error.description + hint)
         }
-        guard let data = FileManager.default.contents(atPath: textFile) else {
-            throw PipelineError(.notFound, "--text \(textFile): no such file or it cannot be read")
+        let data: Data
+        do {
+            data = try FileAccess.read(textFile)
+        } catch {
+            throw PipelineError(error.kind == .notFound ? .notFound : .badInput, "--text \(textFile): \(error.reason)")
         }
         var encoder = tokenizer.makeEncoder()
         var sequences: [[Int32]] = [], lines: [Int] = [], truncated = 0

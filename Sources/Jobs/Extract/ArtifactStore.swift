@@ -46,10 +46,11 @@ public struct ArtifactStore: Sendable, Equatable {
         root.appendingPathComponent(relativePath)
     }
 
-    /// Writes the matrix atomically and returns the SHA-256 of the bytes written.
-    public func write(_ matrix: Matrix<Float>, at relativePath: String) throws(CheckpointError) -> String {
+    /// Writes the matrix atomically and returns the SHA-256 of the bytes written. A full
+    /// disk or an I/O error throws `ArtifactStoreFault`; other failures `CheckpointError`.
+    public func write(_ matrix: Matrix<Float>, at relativePath: String) throws -> String {
         let data = NumpyWriter.encode(matrix)
-        try NumpyWriter.writeAtomically(data, to: url(relativePath))
+        try ArtifactFileWriter.writeAtomically(data, to: url(relativePath))
         return SHA256.hexDigest(data)
     }
 
@@ -59,9 +60,9 @@ public struct ArtifactStore: Sendable, Equatable {
         let file = url(relativePath)
         let data: Data
         do {
-            data = try Data(contentsOf: file)
+            data = try FileAccess.read(file.path)
         } catch {
-            throw ArtifactError("artifact \(file.path) is missing or unreadable (\(error.localizedDescription))")
+            throw ArtifactError("artifact \(file.path): \(error.reason)")
         }
         let actual = SHA256.hexDigest(data)
         guard actual == sha256 else {

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 
 /// Which transformer blocks a run covers: `all`, or a list of indices and ranges such as
@@ -19,6 +20,12 @@ public enum LayerSelection: Sendable, Equatable, Codable, CustomStringConvertibl
                 throw PipelineError(.invalidArgument,
                     "--layers: '\(piece)' in '\(text)' is not a layer index or range (use all, or e.g. 0,2,4-7)")
             }
+            // Checked before the range is expanded: `0-9223372036854775806` would otherwise
+            // allocate a set of that many indices.
+            guard high <= ModelLimits.layerCount else {
+                throw PipelineError(.invalidArgument,
+                    "--layers: '\(piece)' goes past \(ModelLimits.layerCount), the most layers Spectra accepts")
+            }
             layers.formUnion(low...high)
         }
         self = .some(layers.sorted())
@@ -26,6 +33,11 @@ public enum LayerSelection: Sendable, Equatable, Codable, CustomStringConvertibl
 
     /// The selected layers of a model with `count` blocks; an index past the end is an error.
     public func resolve(count: Int, model: String) throws(PipelineError) -> [Int] {
+        // `count` comes from a config file: bounded before `0..<count` is materialized.
+        guard (0...ModelLimits.layerCount + 1).contains(count) else {
+            throw PipelineError(.invalidArgument,
+                "model \(model): \(count) layers is outside 0…\(ModelLimits.layerCount + 1), the most Spectra accepts")
+        }
         switch self {
         case .all:
             return Array(0..<count)

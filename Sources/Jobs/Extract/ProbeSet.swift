@@ -48,9 +48,9 @@ public struct ProbeSet: Sendable {
     public static func load(path: String) throws(PipelineError) -> ProbeSet {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try FileAccess.read(path)
         } catch {
-            throw PipelineError(.notFound, "probe file \(path): cannot read it (\(error.localizedDescription))")
+            throw PipelineError(error.kind == .notFound ? .notFound : .badInput, "probe file \(path): \(error.reason)")
         }
         let format: ProbeSpec.Format = path.lowercased().hasSuffix(".jsonl") ? .jsonl : .text
         let text = String(decoding: data, as: UTF8.self)

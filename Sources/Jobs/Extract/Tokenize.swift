@@ -1,4 +1,5 @@
 import Foundation
+import SpectraBase
 import Models
 
 /// `spectra tokenize`: the token ids of each line of a text, as text.
@@ -31,10 +32,11 @@ public struct TokenizeRequest: Sendable {
         let name = input ?? "standard input"
         let data: Data
         if let input {
-            guard let contents = FileManager.default.contents(atPath: input) else {
-                throw PipelineError(.notFound, "\(input): no such file or it cannot be read")
+            do {
+                data = try FileAccess.read(input)
+            } catch {
+                throw PipelineError(error.kind == .notFound ? .notFound : .badInput, error.description)
             }
-            data = contents
         } else {
             data = FileHandle.standardInput.readDataToEndOfFile()
         }

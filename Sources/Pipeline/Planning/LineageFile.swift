@@ -1,6 +1,7 @@
 import Jobs
 import Checkpoints
 import Foundation
+import SpectraBase
 
 /// A lineage of the researcher's own, as JSON: stages in training order, each a hub
 /// repository at a revision or a local checkpoint directory.
@@ -40,9 +41,9 @@ struct LineageFile: Decodable {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try FileAccess.read(url.path)
         } catch {
-            throw PipelineError(.notFound, "--lineage \(path): cannot read the lineage file (\(error.localizedDescription))")
+            throw PipelineError(error.kind == .notFound ? .notFound : .badInput, "--lineage \(path): \(error.reason)")
         }
         var file: LineageFile
         do {

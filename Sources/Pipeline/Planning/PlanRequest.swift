@@ -60,6 +60,14 @@ public struct ProbeOptions: Sendable {
         self.batch = batch
         self.artifacts = artifacts
     }
+
+    /// Range-checks the numeric options; the planner's size estimate multiplies them.
+    static func check(_ probe: ProbeOptions) throws(PipelineError) {
+        try OptionLimits.check(probe.samples, in: OptionLimits.samples, option: "--samples")
+        // Ten tokens is the shortest sequence an extract job keeps.
+        try OptionLimits.check(probe.maxTokens, in: 10...OptionLimits.maxTokens.upperBound, option: "--max-tokens")
+        try OptionLimits.check(probe.batch, in: OptionLimits.forwardBatch, option: "--batch")
+    }
 }
 
 /// What planning wrote (or, for a dry run, would write).

@@ -25,7 +25,7 @@ public struct Planner: Sendable {
         return try connection.withTransaction { db in
             let runID = try upsertRun(name: runName, family: models.allSatisfy { $0.stage != nil } ? "lineage" : request.family,
                                   config: config, on: db)
-            var summary = estimate(models, request: request, runID: runID, runName: runName)
+            var summary = try estimate(models, request: request, runID: runID, runName: runName)
             let jobs = JobInserter(db: db, run: runID)
             summary.jobsCreated = 0
             for model in models {
@@ -55,7 +55,7 @@ public struct Planner: Sendable {
     public func dryRun(_ request: PlanRequest) throws -> PlanSummary {
         let (models, config, _) = try prepare(request)
         let name = request.runName ?? Self.defaultRunName(models: models, config: config)
-        var summary = estimate(models, request: request, runID: 0, runName: name)
+        var summary = try estimate(models, request: request, runID: 0, runName: name)
         summary.notes = LineageSource.gatedNotes(models)
         return summary
     }
@@ -67,8 +67,7 @@ public struct Planner: Sendable {
         let models = try ModelSources.resolve(request)
         var spec: ProbeSpec?
         if let probe = request.probe {
-            guard probe.samples >= 2 else { throw PipelineError(.invalidArgument, "--samples must be at least 2") }
-            guard probe.maxTokens >= 10 else { throw PipelineError(.invalidArgument, "--max-tokens must be at least 10") }
+            try ProbeOptions.check(probe)
             let set = try ProbeSet.load(path: probe.path)
             spec = ProbeSpec(path: URL(fileURLWithPath: probe.path).standardizedFileURL.path, sha256: set.sha256,
                              format: set.format, seed: probe.seed, samples: probe.samples, maxTokens: probe.maxTokens,
@@ -89,24 +88,43 @@ public struct Planner: Sendable {
         try layers.resolve(count: model.layerCount + 1, model: model.name)
     }
 
-    func estimate(_ models: [PlannedModel], request: PlanRequest, runID: Int64, runName: String) -> PlanSummary {
+    /// Job counts and storage bytes. Every product is overflow-checked: the sizes come
+    /// from config files and flags, and an impossible one is an error naming the model.
+    func estimate(_ models: [PlannedModel], request: PlanRequest, runID: Int64, runName: String) throws -> PlanSummary {
         var byKind: [String: Int] = [:]
         var artifactBytes: Int64 = 0, resultBytes: Int64 = 0, checkpoints = 0
         for model in models {
+            func checked(_ value: Int64?, _ what: String) throws -> Int64 {
+                guard let value else {
+                    throw PipelineError(.badInput,
+                        "model \(model.name): the \(what) overflows (\(model.revisions.count) checkpoints, \(model.layerCount) layers, "
+                        + "hidden_size \(model.hiddenSize), --samples \(request.probe?.samples ?? 0))")
+                }
+                return value
+            }
             let n = Int64(model.revisions.count)
             checkpoints += model.revisions.count
-            let blocks = (try? self.blocks(request.layers, model: model).count) ?? 0
+            let blocks = Int64((try? self.blocks(request.layers, model: model).count) ?? 0)
             // One result per weight matrix of a block: GPT-NeoX four, the q/k/v families seven.
             let weightMatrices = Int64(Architecture(rawValue: model.architecture)?.weightMatrices(layer: 0).count ?? 7)
-            byKind[JobKind.weights.rawValue, default: 0] += Int(n) * blocks
-            resultBytes += n * Int64(blocks) * weightMatrices * (Int64(model.hiddenSize) * 4 + 1024)
+            let hidden = Int64(model.hiddenSize)
+            let weightJobs = try checked(CheckedSize.product(n, blocks), "weights job count")
+            let weightRow = try checked(CheckedSize.product(hidden, 4).flatMap { CheckedSize.sum($0, 1024) }, "weights result size")
+            let weightBytes = try checked(CheckedSize.product(weightJobs, weightMatrices, weightRow), "weights result size")
+            byKind[JobKind.weights.rawValue, default: 0] += Int(weightJobs)
+            resultBytes = try checked(CheckedSize.sum(resultBytes, weightBytes), "result size")
             if let probe = request.probe {
-                let states = (try? hiddenStates(request.layers, model: model).count) ?? 0
-                let matrices = Int64(states * probe.poolings.count)
+                let states = Int64((try? hiddenStates(request.layers, model: model).count) ?? 0)
+                let matrices = try checked(CheckedSize.product(n, states, Int64(probe.poolings.count)), "spectrum job count")
                 byKind[JobKind.extract.rawValue, default: 0] += Int(n)
-                byKind[JobKind.spectrum.rawValue, default: 0] += Int(n * matrices)
-                artifactBytes += n * matrices * (Int64(probe.samples) * Int64(model.hiddenSize) * 4 + 128)
-                resultBytes += n * matrices * (Int64(min(probe.samples, model.hiddenSize, 2048)) * 4 + 1024)
+                byKind[JobKind.spectrum.rawValue, default: 0] += Int(matrices)
+                let artifact = try checked(CheckedSize.product(Int64(probe.samples), hidden, 4).flatMap { CheckedSize.sum($0, 128) },
+                                           "activation artifact size")
+                artifactBytes = try checked(CheckedSize.product(matrices, artifact).flatMap { CheckedSize.sum(artifactBytes, $0) },
+                                            "artifact size")
+                let eigenvalues = Int64(min(probe.samples, model.hiddenSize, 2048)) * 4 + 1024
+                resultBytes = try checked(CheckedSize.product(matrices, eigenvalues).flatMap { CheckedSize.sum(resultBytes, $0) },
+                                          "result size")
             }
         }
         return PlanSummary(runID: runID, runName: runName, models: models.map(\.name), checkpoints: checkpoints,

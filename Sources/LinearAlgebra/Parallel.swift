@@ -1,14 +1,14 @@
 import Dispatch
-import LinearAlgebra
 
-/// Splits row loops of the elementwise kernels across the threads BLAS may use, so a
-/// worker that pins BLAS to one thread per slot (`--concurrency N`) is not oversubscribed.
-enum Parallel {
+/// Splits row loops of elementwise kernels (the forward pass's, centering a matrix)
+/// across the threads BLAS may use, so a worker that pins BLAS to one thread per slot
+/// (`--concurrency N`) is not oversubscribed.
+public enum Parallel {
     /// Below this many elements per chunk the dispatch costs more than it saves.
-    static let minimumWork = 1 << 15
+    public static let minimumWork = 1 << 15
 
     /// Calls `body` on disjoint row ranges covering 0..<rows, concurrently.
-    static func rows(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
+    public static func rows(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
         let threads = min(BLASThreads.count, max(1, work / minimumWork), rows)
         guard threads > 1 else {
             if rows > 0 { body(0..<rows) }
