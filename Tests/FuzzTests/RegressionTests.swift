@@ -14,6 +14,12 @@ import Testing
         "safetensors/offset-past-end.safetensors": "ends past the data area",
         "safetensors/shape-product-overflows.safetensors": "overflows a byte count",
         "catalog/name-leaves-series.json": "plain directory name",
+        // Issue 19's integer bounds (docs/limits.md): an id table sized by the largest id,
+        // sizes and layer counts that overflow the planner's products.
+        "tokenizer/added-token-id-2-30.json": "added_tokens[0] (\"<x>\") has id 1073741824; token ids must be below",
+        "tokenizer/vocab-id-2-30.json": "has id 1073741824; token ids must be below",
+        "config/hidden-size-2-59.json": "hidden_size is 576460752303423488, more than",
+        "config/layers-2-63-minus-1.json": "num_hidden_layers is 9223372036854775807, more than",
         // Recursive readers would overflow the stack; Foundation's stop at 512 levels.
         "config/nested-600-deep.json": "Too many nested arrays or dictionaries",
         "safetensors/nested-600-deep.safetensors": "Too many nested arrays or dictionaries",
