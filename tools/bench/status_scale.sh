@@ -37,7 +37,12 @@ if [ -z "${KEEP:-}" ]; then
 fi
 now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.2f", e - s }'; }
-timed() { local s; s=$(now); "$@" >>"$OUT/log" 2>&1; since "$s"; echo; }
+# Seconds a command takes, its output kept in $OUT/log; a failure stops the script.
+timed() {
+    local s; s=$(now)
+    "$@" >>"$OUT/log" 2>&1 || { echo "failed: $* (see $OUT/log)" >&2; return 1; }
+    since "$s"; echo
+}
 spectra() { "$SPECTRA" "$@" --data-dir "$DATA"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
