@@ -273,6 +273,9 @@ CREATE TABLE spectra.jobs (
     pending_dependencies integer DEFAULT 0 NOT NULL,
     paused boolean DEFAULT false NOT NULL,
     completions integer DEFAULT 0 NOT NULL,
+    infra_faults integer DEFAULT 0 NOT NULL,
+    faulted_lease uuid,
+    CONSTRAINT jobs_infra_faults_check CHECK ((infra_faults >= 0)),
     CONSTRAINT jobs_kind_check CHECK ((kind = ANY (ARRAY['extract'::text, 'spectrum'::text, 'weights'::text]))),
     CONSTRAINT jobs_max_attempts_check CHECK ((max_attempts > 0)),
     CONSTRAINT jobs_pending_dependencies_check CHECK ((pending_dependencies >= 0))
@@ -352,7 +355,8 @@ CREATE FUNCTION spectra.complete_job(p_id bigint, p_token uuid) RETURNS boolean
 begin
     update spectra.jobs
        set state = 'completed', completed_at = now(), lease_expires_at = null,
-           last_error = null, completions = completions + 1
+           last_error = case when faulted_lease = p_token then last_error end, faulted_lease = null,
+           completions = completions + 1
      where id = p_id and lease_token = p_token and state = 'running'
        and lease_expires_at > now();
     if not found then
@@ -376,7 +380,8 @@ begin
     with done as (
         update spectra.jobs j
            set state = 'completed', completed_at = now(), lease_expires_at = null,
-               last_error = null, completions = j.completions + 1
+               last_error = case when j.faulted_lease = j.lease_token then j.last_error end, faulted_lease = null,
+               completions = j.completions + 1
          where j.id = any (p_ids) and j.lease_token = p_tokens[array_position(p_ids, j.id)]
            and j.state = 'running' and j.lease_expires_at > now()
         returning j.id)
@@ -634,6 +639,19 @@ begin
 end;
 $$;
 
+CREATE FUNCTION spectra.note_fault(p_id bigint, p_token uuid, p_error text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    update spectra.jobs
+       set infra_faults = infra_faults + 1, faulted_lease = p_token,
+           last_error = format('infrastructure fault %s, not counted as an attempt: %s', infra_faults + 1, p_error)
+     where id = p_id and lease_token = p_token and state = 'running' and lease_expires_at > now();
+    return found;
+end;
+$$;
+
 CREATE FUNCTION spectra.note_results_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -693,10 +711,12 @@ begin
         update spectra.jobs
            set state = case when attempt >= max_attempts then 'discarded'::spectra.job_state
                             else 'available'::spectra.job_state end,
-               last_error = case when attempt >= max_attempts
-                                 then format('lease expired on attempt %s of %s (worker %s)', attempt, max_attempts, leased_by)
-                                 else last_error end,
-               run_after = now(),
+               last_error = format('worker %s lost its lease at %s on attempt %s of %s (the worker died, hung, or could not reach the database)%s',
+                                   coalesce(leased_by, '(unnamed)'),
+                                   to_char(lease_expires_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'),
+                                   attempt, max_attempts,
+                                   case when attempt >= max_attempts then '; no attempts left' else '' end),
+               run_after = now(), faulted_lease = null,
                lease_token = null, leased_by = null, lease_expires_at = null
          where state = 'running' and lease_expires_at < now()
         returning id, state)
@@ -784,6 +804,41 @@ CREATE FUNCTION spectra.resume_run(p_run bigint) RETURNS integer
     select count(*)::int from resumed;
 $$;
 
+CREATE FUNCTION spectra.retry_after_fault(p_id bigint, p_token uuid, p_error text, p_progress jsonb DEFAULT NULL::jsonb) RETURNS spectra.job_state
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_job spectra.jobs;
+    v_budget int;
+begin
+    select * into v_job from spectra.jobs
+     where id = p_id and lease_token = p_token and state = 'running'
+       for update;
+    if not found then
+        return null;
+    end if;
+    v_budget := 4 * v_job.max_attempts;
+    if v_job.infra_faults >= v_budget then
+        update spectra.jobs set infra_faults = infra_faults + 1, progress = coalesce(p_progress, progress)
+         where id = p_id;
+        return spectra.fail_job(p_id, p_token,
+            format('infrastructure fault %s, over its budget of %s, counted as attempt %s of %s: %s',
+                   v_job.infra_faults + 1, v_budget, v_job.attempt, v_job.max_attempts, p_error), false);
+    end if;
+    update spectra.jobs
+       set state = 'available', attempt = greatest(attempt - 1, 0),
+           run_after = now() + make_interval(secs => least(power(2, infra_faults), 60) * (0.75 + random() * 0.5)),
+           progress = coalesce(p_progress, progress),
+           infra_faults = infra_faults + 1, faulted_lease = null,
+           last_error = format('infrastructure fault %s (of %s allowed), not counted as an attempt: %s',
+                               infra_faults + 1, v_budget, p_error),
+           lease_token = null, leased_by = null, lease_expires_at = null
+     where id = p_id;
+    return 'available';
+end;
+$$;
+
 CREATE FUNCTION spectra.retry_run(p_run bigint) RETURNS integer
     LANGUAGE plpgsql
     AS $$
@@ -794,7 +849,7 @@ begin
     update spectra.runs set cancelled_at = null where id = p_run;
     with retried as (
         update spectra.jobs j
-           set state = 'available', attempt = 0, run_after = now(),
+           set state = 'available', attempt = 0, infra_faults = 0, faulted_lease = null, run_after = now(),
                lease_token = null, leased_by = null, lease_expires_at = null,
                paused = (select r.paused_at is not null from spectra.runs r where r.id = j.run_id),
                pending_dependencies = (select count(*) from spectra.job_dependencies d
@@ -1377,6 +1432,9 @@ REVOKE ALL ON FUNCTION spectra.jobs_inherit_pause() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.lock_run(p_run bigint) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION spectra.note_fault(p_id bigint, p_token uuid, p_error text) FROM PUBLIC;
+GRANT ALL ON FUNCTION spectra.note_fault(p_id bigint, p_token uuid, p_error text) TO spectra_worker;
+
 REVOKE ALL ON FUNCTION spectra.outstanding_work(p_kinds text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.outstanding_work(p_kinds text[]) TO spectra_worker;
 
@@ -1391,6 +1449,9 @@ GRANT ALL ON FUNCTION spectra.release_job(p_id bigint, p_token uuid, p_progress 
 GRANT ALL ON FUNCTION spectra.requeue_extract(p_id bigint, p_token uuid, p_reason text) TO spectra_worker;
 
 REVOKE ALL ON FUNCTION spectra.resume_run(p_run bigint) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION spectra.retry_after_fault(p_id bigint, p_token uuid, p_error text, p_progress jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION spectra.retry_after_fault(p_id bigint, p_token uuid, p_error text, p_progress jsonb) TO spectra_worker;
 
 REVOKE ALL ON FUNCTION spectra.retry_run(p_run bigint) FROM PUBLIC;
 

@@ -10,6 +10,8 @@ public struct PipelineError: Error, Equatable, CustomStringConvertible, Sendable
         case computation
         /// A metric cannot be computed for this input (too few eigenvalues, all zero).
         case metric
+        /// The machine has too little memory for the model (both numbers in the message).
+        case insufficientMemory = "insufficient_memory"
     }
 
     public let code: Code

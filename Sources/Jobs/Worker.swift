@@ -1,3 +1,4 @@
+import Foundation
 import Hub
 import LinearAlgebra
 import Logging
@@ -52,6 +53,9 @@ public enum Worker {
         // OpenBLAS threads are process-wide: concurrent jobs each get one thread, a
         // single job gets them all.
         if options.concurrency > 1 { BLASThreads.set(1) }
+        // A file-size limit (RLIMIT_FSIZE, set by a scheduler or a container) must give an
+        // error the worker can retry (EFBIG), not kill it with the jobs it holds.
+        signal(SIGXFSZ, SIG_IGN)
         let runtime = WorkerRuntime(options: options, handlers: handlers, logger: logger)
         let trap = SignalTrap { _ in runtime.shutdown() }
         defer { withExtendedLifetime(trap) {} }

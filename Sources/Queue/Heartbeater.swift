@@ -28,6 +28,7 @@ struct Heartbeater {
                 jobs.values.filter { context in context.state.withLock { $0.tracker.heartbeatDue(now: now) } }
             }
             beat(due)
+            sendFaults()
             if now >= nextReap, !runtime.isStopping {
                 reap()
                 nextReap = now + Self.reapInterval(runtime.options.leaseSeconds)
@@ -80,6 +81,28 @@ struct Heartbeater {
         } catch {
             connection = nil
             context.state.withLock { $0.tracker.apply(.heartbeatFailed(at: now, error: "\(error)")) }
+        }
+    }
+
+    /// Writes the faults handlers noted while riding them out to their jobs' `last_error`
+    /// (a failed send is retried on the next round).
+    mutating func sendFaults() {
+        let noted = runtime.active.withLock { jobs in
+            jobs.values.compactMap { context -> (JobContext, ClaimedJob, String)? in
+                context.state.withLock { state in
+                    guard let job = state.job, let fault = state.pendingFault, !state.tracker.isLost else { return nil }
+                    return (context, job, fault)
+                }
+            }
+        }
+        for (context, job, fault) in noted {
+            do {
+                _ = try runtime.queue.noteFault(on: connected(), jobID: job.id, token: job.leaseToken, error: fault)
+                context.state.withLock { if $0.pendingFault == fault { $0.pendingFault = nil } }
+                runtime.summary.withLock { $0.infrastructureFaults += 1 }
+            } catch {
+                connection = nil
+            }
         }
     }
 

@@ -45,6 +45,13 @@ public final class JobContext: Sendable {
         if snapshot.1 { throw QueueError(.cancelled, "the worker is shutting down") }
     }
 
+    /// Records an infrastructure fault the handler rides out by retrying in place (a full
+    /// artifact disk): the next heartbeat writes it to the job's `last_error`, where it
+    /// stays when this lease completes the job, and no attempt is spent.
+    public func noteFault(_ message: String) {
+        state.withLock { $0.pendingFault = message }
+    }
+
     /// Records progress (a JSON object as text); it travels with the next heartbeat and
     /// with a release, so the next claimer can resume from it.
     public func saveProgress(_ json: String) {
@@ -60,4 +67,6 @@ struct ActiveJobState: Sendable {
     var shutdownRequested = false
     /// Set when the shutdown grace ran out and the main thread released the job itself.
     var releasedByRuntime = false
+    /// A fault noted by the handler, not yet sent to the database.
+    var pendingFault: String?
 }

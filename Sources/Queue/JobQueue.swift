@@ -78,6 +78,26 @@ public struct JobQueue: Sendable {
         return try rows.first?.decode("state", as: String?.self)
     }
 
+    /// Records an infrastructure fault the worker survived while still holding the lease
+    /// (it is about to retry); the job's `last_error` keeps it even after it completes.
+    /// False means the lease is lost.
+    public func noteFault(on connection: Connection, jobID: Int64, token: UUID,
+                          error: String) throws(PostgresError) -> Bool {
+        let rows = try connection.query(SQLQuery(
+            "select spectra.note_fault(\(jobID), \(token), \(error)) as ok", name: "note_fault"))
+        return try rows.first?.decode("ok", as: Bool.self) ?? false
+    }
+
+    /// Gives the job back after an infrastructure fault, not counting the attempt while
+    /// the job's fault budget lasts; returns its new state (nil: lease lost).
+    public func retryAfterFault(on connection: Connection, jobID: Int64, token: UUID, error: String,
+                                progress: String?) throws(PostgresError) -> String? {
+        let rows = try connection.query(SQLQuery(
+            "select spectra.retry_after_fault(\(jobID), \(token), \(error), \(progress.map { JSON(raw: $0) }))::text as state",
+            name: "retry_after_fault"))
+        return try rows.first?.decode("state", as: String?.self)
+    }
+
     /// Gives the job back without counting the attempt, saving its progress.
     public func release(on connection: Connection, jobID: Int64, token: UUID,
                         progress: String?) throws(PostgresError) -> Bool {

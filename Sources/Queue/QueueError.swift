@@ -34,3 +34,8 @@ public protocol PermanentJobFailure: Error {}
 /// artifact missing or not matching its checksum): the dependency runs again and this
 /// job waits for it, instead of failing or computing from bad data.
 public protocol RedoDependencyFailure: Error {}
+
+/// An error a job handler throws when the machine, not the job, failed: the artifact
+/// store's disk is full or gave an I/O error. The worker gives the job back without
+/// counting the attempt (within the job's fault budget) and records the error.
+public protocol InfrastructureFailure: Error {}

@@ -38,6 +38,9 @@ public struct WorkerSummary: Sendable, Equatable {
     public var failed = 0
     public var released = 0
     public var lost = 0
+    /// Infrastructure faults met (lost connection, server restart, artifact store I/O
+    /// error) and retried without spending an attempt.
+    public var infrastructureFaults = 0
     /// Set when the worker stopped on an error no retry could cure.
     public var stoppedBy: String?
     /// The worker stopped because it was asked to (SIGTERM/SIGINT), not because it

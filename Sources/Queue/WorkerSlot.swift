@@ -10,6 +10,9 @@ struct WorkerSlot {
     var connection: Connection?
     /// Jobs claimed in the transaction that completed the previous one, run next.
     var prefetched: [ClaimedJob] = []
+    /// Set when `connect()` found the slot's connection broken and replaced it: the
+    /// server restarted or the network failed while the slot was not looking.
+    var replacedBrokenConnection = false
 
     init(runtime: WorkerRuntime, index: Int, kinds: [String]) {
         self.runtime = runtime
@@ -63,7 +66,10 @@ struct WorkerSlot {
     /// The slot's connection, re-established with exponential backoff (capped at 30 s)
     /// while the database is away; gives up only when the worker is stopping.
     mutating func connect() throws -> Connection {
-        if let connection, connection.isHealthy { return connection }
+        if let connection {
+            if connection.isHealthy { return connection }
+            replacedBrokenConnection = true
+        }
         connection = nil
         var delay = 0.5
         while true {
@@ -137,6 +143,14 @@ struct WorkerSlot {
             return
         } catch let error as any RedoDependencyFailure {
             redoDependency(job, context: context, reason: "\(error)")
+            return
+        } catch let error as PostgresError where error.isConnectionLoss {
+            // The handler's own connection (a spectrum job reading its artifacts' rows)
+            // met a restart or a network fault: not the job's doing.
+            retryAfterFault(job, context: context, fault: "the database connection was lost while the job ran: \(error.message)")
+            return
+        } catch let error as any InfrastructureFailure {
+            retryAfterFault(job, context: context, fault: "\(error)")
             return
         } catch {
             finish(job, context: context, failure: "\(error)", permanent: error is any PermanentJobFailure)

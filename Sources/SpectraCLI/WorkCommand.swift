@@ -75,7 +75,7 @@ struct Work: ParsableCommand {
         let store = artifacts ?? ProcessInfo.processInfo.environment["SPECTRA_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 }
         let summary = try Worker.run(options: options, artifacts: store, progressInterval: progressInterval,
                                      cacheBudget: cacheBudget, logger: logger)
-        print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost)")
+        print("completed \(summary.completed), failed \(summary.failed), released \(summary.released), lost \(summary.lost), infrastructure faults \(summary.infrastructureFaults)")
         if summary.interrupted && interruptedExitCode != 0 { throw ExitCode(interruptedExitCode) }
     }
 }

@@ -67,7 +67,7 @@ import Testing
         #expect(try ProtocolTests.state(db, 1).state == "discarded")
         let dependent = try ProtocolTests.state(db, 2)
         #expect(dependent.state == "failed")
-        #expect(dependent.error?.hasPrefix("dependency weights job #1 was discarded: lease expired on attempt 1 of 1") == true,
+        #expect(dependent.error?.hasPrefix("dependency weights job #1 was discarded: worker doomed lost its lease at ") == true,
                 "\(dependent.error ?? "")")
     }
 

@@ -26,6 +26,8 @@ public struct ActivationsRequest: Sendable {
     public var tokenizer: String?
     /// Where `layer-NN.npy` go (created if missing).
     public var output: String
+    /// What the machine has free, checked against the model's need before loading it.
+    public var availableMemory: @Sendable () -> AvailableMemory? = { AvailableMemory.read() }
 
     public init(checkpoint: String, textFile: String, layers: LayerSelection = .all, pooling: Pooling = .last,
                 maxTokens: Int? = nil, batchSize: Int = 16, tokenizer: String? = nil, output: String) {
@@ -75,6 +77,13 @@ public struct ActivationsRequest: Sendable {
                     "\(textFile) line \(line): token id \(sequence[position]) (token \(position)) is outside the vocabulary of "
                     + "checkpoint \(checkpoint) (vocab_size \(config.vocabSize)); is the tokenizer the model's?")
             }
+        }
+        let need = MemoryNeed.estimate(config, samples: sequences.count, maxTokens: limit, batch: max(1, batchSize),
+                                       layers: indices.count, poolings: 1)
+        do {
+            try MemoryCheck.require(need, available: availableMemory(), what: "checkpoint \(checkpoint)")
+        } catch {
+            throw PipelineError(.insufficientMemory, error.description)
         }
         let model: TransformerModel
         do {

@@ -46,10 +46,11 @@ public struct ArtifactStore: Sendable, Equatable {
         root.appendingPathComponent(relativePath)
     }
 
-    /// Writes the matrix atomically and returns the SHA-256 of the bytes written.
-    public func write(_ matrix: Matrix<Float>, at relativePath: String) throws(CheckpointError) -> String {
+    /// Writes the matrix atomically and returns the SHA-256 of the bytes written. A full
+    /// disk or an I/O error throws `ArtifactStoreFault`; other failures `CheckpointError`.
+    public func write(_ matrix: Matrix<Float>, at relativePath: String) throws -> String {
         let data = NumpyWriter.encode(matrix)
-        try NumpyWriter.writeAtomically(data, to: url(relativePath))
+        try ArtifactFileWriter.writeAtomically(data, to: url(relativePath))
         return SHA256.hexDigest(data)
     }
 

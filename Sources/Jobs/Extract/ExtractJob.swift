@@ -17,6 +17,12 @@ struct ExtractJob: JobHandler {
     /// Overrides the run's artifact root (a worker that mounts the store elsewhere).
     var artifactOverride: String?
     var saveInterval: Double = 60
+    /// How often a final artifact write that met a full disk or an I/O error is retried in
+    /// place (after 1, 2, 4 … s) before the job is given back: the matrices computed so far
+    /// are in memory, and a disk that frees up within a minute loses none of them.
+    var faultRetries = 6
+    /// What the machine has free; tests inject a small machine.
+    var availableMemory: @Sendable () -> AvailableMemory? = { AvailableMemory.read() }
     /// Where hub revisions come from (downloaded on demand within a budget).
     var checkpoints: CheckpointStore
 
@@ -34,6 +40,9 @@ struct ExtractJob: JobHandler {
         if selection.truncated > 0 {
             context.logger.info("\(name): \(selection.truncated) probe sequence(s) cut to \(args.probe.maxTokens) tokens")
         }
+        let need = MemoryNeed.estimate(checkpoint.config, samples: selection.tokens.count, maxTokens: args.probe.maxTokens,
+                                       batch: args.batch, layers: args.layers.count, poolings: poolings.count)
+        try MemoryCheck.require(need, available: availableMemory(), what: "\(job.label): \(name)")
         let model: TransformerModel
         do {
             model = try TransformerModel.load(checkpoint)
@@ -75,7 +84,12 @@ struct ExtractJob: JobHandler {
             try pooled.append(states, lines: Array(selection.lines[position..<end]), name: name)
             position = end
             if Date().timeIntervalSince(lastSave) > saveInterval, position < selection.tokens.count {
-                context.saveProgress(try ExtractProgress.save(pooled, to: store, directory: partialDirectory).jsonText())
+                // A periodic save is insurance: a full disk skips it, the forward pass goes on.
+                do {
+                    context.saveProgress(try ExtractProgress.save(pooled, to: store, directory: partialDirectory).jsonText())
+                } catch let fault as ArtifactStoreFault {
+                    context.logger.warning("\(name): progress not saved: \(fault)")
+                }
                 lastSave = Date()
             }
         }
@@ -84,7 +98,7 @@ struct ExtractJob: JobHandler {
         var artifacts: [ArtifactRow] = []
         for (key, matrix) in try pooled.matrices() {
             let path = ArtifactStore.relativePath(run: job.runID, checkpoint: job.checkpointID, pooling: key.pooling, layer: key.layer)
-            let sha256 = try store.write(matrix, at: path)
+            let sha256 = try Self.write(matrix, at: path, in: store, retries: faultRetries, context: context)
             artifacts.append(ArtifactRow(layer: key.layer, pooling: key.pooling, path: path, sha256: sha256,
                                          rows: matrix.rows, columns: matrix.columns))
         }
@@ -109,6 +123,32 @@ struct ExtractJob: JobHandler {
             // Partial matrices of earlier attempts are no longer needed once this commits;
             // removing them first is harmless because a rollback leaves the finals in place.
             try? FileManager.default.removeItem(at: partialURL)
+        }
+    }
+
+    /// Writes one final artifact, riding out infrastructure faults of the store: each is
+    /// recorded on the job (its `last_error`, through the next heartbeat) and retried after
+    /// a doubling delay; the last one is thrown, and the worker gives the job back without
+    /// counting the attempt.
+    static func write(_ matrix: Matrix<Float>, at path: String, in store: ArtifactStore, retries: Int,
+                      context: JobContext) throws -> String {
+        var delay = 1.0
+        var failures = 0
+        while true {
+            do {
+                return try store.write(matrix, at: path)
+            } catch let fault as ArtifactStoreFault {
+                failures += 1
+                guard failures <= retries else { throw fault }
+                context.noteFault("\(fault); retry \(failures) of \(retries) in \(Int(delay)) s, results kept in memory")
+                context.logger.warning("\(fault); retrying in \(Int(delay)) s (\(failures) of \(retries))")
+                let end = Date().addingTimeInterval(delay)
+                while Date() < end {
+                    try context.checkCancellation()
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                delay = min(delay * 2, 30)
+            }
         }
     }
 
