@@ -725,7 +725,6 @@ begin
     if cardinality(v_discarded) > 0 then
         perform spectra.fail_dependents(v_discarded);
     end if;
-    perform spectra.compact_job_counts();
     return v_reaped;
 end;
 $$;
@@ -1404,6 +1403,7 @@ REVOKE ALL ON FUNCTION spectra.claim_jobs(p_worker text, p_limit integer, p_leas
 GRANT ALL ON FUNCTION spectra.claim_jobs(p_worker text, p_limit integer, p_lease_seconds double precision, p_kinds text[]) TO spectra_worker;
 
 REVOKE ALL ON FUNCTION spectra.compact_job_counts() FROM PUBLIC;
+GRANT ALL ON FUNCTION spectra.compact_job_counts() TO spectra_worker;
 
 GRANT ALL ON FUNCTION spectra.complete_and_claim(p_id bigint, p_token uuid, p_worker text, p_limit integer, p_lease_seconds double precision, p_kinds text[]) TO spectra_worker;
 

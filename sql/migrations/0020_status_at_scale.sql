@@ -12,7 +12,7 @@
 --   snapshot. Rows are only appended (no key, nothing to lock): concurrent claims and
 --   completions do not wait on each other or deadlock over a shared counter row.
 --   spectra.compact_job_counts() folds the appended rows into one per key; workers call
---   it with every reap (reap_expired_jobs below), so the table stays small.
+--   it with every reap (on the heartbeat thread's timer), so the table stays small.
 -- * Completions of the last minutes come from an index on (run_id, completed_at) that
 --   holds completed jobs only, so the rate and ETA read the window, not the run.
 -- * Failed and discarded jobs (the "most common failures") have a partial index of their
@@ -120,37 +120,10 @@ begin
 end;
 $$;
 
--- 0009's reaper, then the compaction (so that every worker's timer keeps it small).
-create or replace function spectra.reap_expired_jobs()
-returns integer
-language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
-declare
-    v_reaped int;
-    v_discarded bigint[];
-begin
-    with reaped as (
-        update spectra.jobs
-           set state = case when attempt >= max_attempts then 'discarded'::spectra.job_state
-                            else 'available'::spectra.job_state end,
-               last_error = case when attempt >= max_attempts
-                                 then format('lease expired on attempt %s of %s (worker %s)', attempt, max_attempts, leased_by)
-                                 else last_error end,
-               run_after = now(),
-               lease_token = null, leased_by = null, lease_expires_at = null
-         where state = 'running' and lease_expires_at < now()
-        returning id, state)
-    select count(*)::int, coalesce(array_agg(id) filter (where state = 'discarded'), '{}')
-      into v_reaped, v_discarded from reaped;
-    if cardinality(v_discarded) > 0 then
-        perform spectra.fail_dependents(v_discarded);
-    end if;
-    perform spectra.compact_job_counts();
-    return v_reaped;
-end;
-$$;
-
 revoke execute on function spectra.job_bucket(spectra.job_state, int, boolean), spectra.count_jobs(),
     spectra.compact_job_counts() from public;
+-- Workers compact with every reap (JobQueue.reapExpired), in the reap's statement.
+grant execute on function spectra.compact_job_counts() to spectra_worker;
 
 -- The window of recent completions (rate and ETA), and the failures.
 create index jobs_completed on spectra.jobs (run_id, completed_at) where completed_at is not null;
