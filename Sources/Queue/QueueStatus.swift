@@ -44,10 +44,16 @@ extension QueueStatus {
 
     static func loadKinds(_ db: Connection, run: Int64, window: Double) throws -> [RunStatus.KindStatus] {
         // Counts from spectra.job_counts (kept by triggers on spectra.jobs); completions in
-        // the window from the index on (run_id, completed_at). A run younger than the
-        // window is measured over its age, so early rates are not diluted.
+        // the window from the index on (run_id, completed_at), read once for all kinds. A
+        // run younger than the window is measured over its age, so early rates are not
+        // diluted.
         let rows = try db.query(SQLQuery(
             """
+            with recent as materialized (
+                select kind, count(*) as n from spectra.jobs
+                 where run_id = \(run) and completed_at > now() - make_interval(secs => \(window))
+                 group by kind
+            )
             select c.kind,
                    coalesce(sum(c.jobs) filter (where c.bucket = 'available'), 0)::bigint as available,
                    coalesce(sum(c.jobs) filter (where c.bucket = 'waiting'), 0)::bigint as waiting,
@@ -56,9 +62,7 @@ extension QueueStatus {
                    coalesce(sum(c.jobs) filter (where c.bucket = 'completed'), 0)::bigint as completed,
                    coalesce(sum(c.jobs) filter (where c.bucket = 'failed'), 0)::bigint as failed,
                    coalesce(sum(c.jobs) filter (where c.bucket = 'discarded'), 0)::bigint as discarded,
-                   (select count(*) from spectra.jobs j
-                     where j.run_id = \(run) and j.kind = c.kind
-                       and j.completed_at > now() - make_interval(secs => \(window))) as recent,
+                   coalesce((select r.n from recent r where r.kind = c.kind), 0) as recent,
                    greatest(1, least(\(window), extract(epoch from now() - min(c.first_created_at))))::float8 as span
               from spectra.job_counts c where c.run_id = \(run)
              group by c.kind having sum(c.jobs) > 0 order by c.kind

@@ -54,5 +54,5 @@ select t.run_id, t.checkpoint_id, t.layer, 'weights', '', w.label, 4 * t.hidden_
                                  else array['attn.qkv', 'attn.out', 'mlp.in', 'mlp.out'] end) w(label)
  where t.kind = 'weights';
 
-update spectra.jobs j set state = 'completed', attempt = 1, completed_at = now()
+update spectra.jobs j set state = 'completed', attempt = 1, completed_at = coalesce(j.completed_at, now())
   from todo t where t.id = j.id;
