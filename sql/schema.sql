@@ -729,6 +729,26 @@ begin
 end;
 $$;
 
+CREATE FUNCTION spectra.recount_jobs() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_jobs bigint;
+begin
+    lock table spectra.jobs in share row exclusive mode;
+    -- A compaction that committed folded rows this delete did not see would count twice.
+    perform pg_advisory_xact_lock(hashtext('spectra.compact_job_counts'));
+    delete from spectra.job_counts;
+    insert into spectra.job_counts (run_id, kind, bucket, jobs, first_created_at)
+    select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused), count(*), min(created_at)
+      from spectra.jobs
+     group by 1, 2, 3;
+    select coalesce(sum(jobs), 0)::bigint from spectra.job_counts into v_jobs;
+    return v_jobs;
+end;
+$$;
+
 CREATE FUNCTION spectra.release_job(p_id bigint, p_token uuid, p_progress jsonb DEFAULT NULL::jsonb) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1442,6 +1462,8 @@ REVOKE ALL ON FUNCTION spectra.pause_run(p_run bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.reap_expired_jobs() FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.reap_expired_jobs() TO spectra_worker;
+
+REVOKE ALL ON FUNCTION spectra.recount_jobs() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.release_job(p_id bigint, p_token uuid, p_progress jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.release_job(p_id bigint, p_token uuid, p_progress jsonb) TO spectra_worker;

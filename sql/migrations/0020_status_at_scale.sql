@@ -21,8 +21,8 @@
 -- A column list cannot be given with transition tables, so the update trigger also runs
 -- for heartbeats; it appends nothing when no job changed bucket.
 
--- The table is read and written in one transaction below, so no change slips between the
--- first count and the triggers.
+-- Locked until the migration commits, so no change slips between the triggers' creation
+-- and the first count (spectra.recount_jobs() below).
 lock table spectra.jobs in share row exclusive mode;
 
 create function spectra.job_bucket(p_state spectra.job_state, p_pending_dependencies int, p_paused boolean)
@@ -45,11 +45,6 @@ create table spectra.job_counts (
 );
 alter table spectra.job_counts set (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
                                     autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000);
-
-insert into spectra.job_counts (run_id, kind, bucket, jobs, first_created_at)
-select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused), count(*), min(created_at)
-  from spectra.jobs
- group by 1, 2, 3;
 
 create function spectra.count_jobs()
 returns trigger
@@ -120,8 +115,32 @@ begin
 end;
 $$;
 
+-- Counts every job again, for when the triggers were bypassed (a data-only restore with
+-- --disable-triggers, session_replication_role = replica). Writers of spectra.jobs wait
+-- until it commits. Returns the number of jobs.
+create function spectra.recount_jobs()
+returns bigint
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+    v_jobs bigint;
+begin
+    lock table spectra.jobs in share row exclusive mode;
+    -- A compaction that committed folded rows this delete did not see would count twice.
+    perform pg_advisory_xact_lock(hashtext('spectra.compact_job_counts'));
+    delete from spectra.job_counts;
+    insert into spectra.job_counts (run_id, kind, bucket, jobs, first_created_at)
+    select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused), count(*), min(created_at)
+      from spectra.jobs
+     group by 1, 2, 3;
+    select coalesce(sum(jobs), 0)::bigint from spectra.job_counts into v_jobs;
+    return v_jobs;
+end;
+$$;
+
+select spectra.recount_jobs();
+
 revoke execute on function spectra.job_bucket(spectra.job_state, int, boolean), spectra.count_jobs(),
-    spectra.compact_job_counts() from public;
+    spectra.compact_job_counts(), spectra.recount_jobs() from public;
 -- Workers compact with every reap (JobQueue.reapExpired), in the reap's statement.
 grant execute on function spectra.compact_job_counts() to spectra_worker;
 
