@@ -13,8 +13,9 @@ struct CenteredMatrix: Sendable {
     let features: Int
     /// True when `data` is column-major d × N (X was row-major); false for column-major N × d.
     let transposed: Bool
-    /// Centered elements, column-major as described by `transposed`.
-    let data: [Float]
+    /// Centered elements, column-major as described by `transposed` (after
+    /// `rotateSamples`, the rotated coordinates instead).
+    private(set) var data: [Float]
     /// Column means μ of X, accumulated in Float64: a Float32 running sum over 15,000
     /// rows loses ~4 digits, and a "massive activation" column has a mean far above its
     /// spread, so an inexact mean would leave a spurious rank-one component in Xc.
@@ -35,23 +36,7 @@ struct CenteredMatrix: Sendable {
         samples = rows
         features = columns
         transposed = order == .rowMajor
-        var sums = [Double](repeating: 0, count: columns)
-        switch order {
-        case .rowMajor:
-            sums.withUnsafeMutableBufferPointer { sums in
-                for i in 0..<rows {
-                    let base = i * columns
-                    for j in 0..<columns { sums[j] += Double(elements[base + j]) }
-                }
-            }
-        case .columnMajor:
-            for j in 0..<columns {
-                let base = j * rows
-                var s = 0.0
-                for i in 0..<rows { s += Double(elements[base + i]) }
-                sums[j] = s
-            }
-        }
+        let sums = Self.columnSums(elements, rows: rows, columns: columns, order: order)
         // A NaN or Inf anywhere makes its column sum non-finite; only then is the
         // column scanned to name the first offending element.
         if let j = sums.firstIndex(where: { !$0.isFinite }) {
@@ -63,22 +48,28 @@ struct CenteredMatrix: Sendable {
         }
         let means = sums.map { $0 / Double(rows) }
         self.means = means
-        var out = [Float](repeating: 0, count: rows * columns)
-        out.withUnsafeMutableBufferPointer { out in
+        // Both passes are split across the BLAS threads (one read of the input each); the
+        // copy is written once, without zero-filling it first.
+        let out = [Float](unsafeUninitializedCapacity: rows * columns) { out, count in
             switch order {
             case .rowMajor:
                 let m = means.map { Float($0) }
-                for i in 0..<rows {
-                    let base = i * columns
-                    for j in 0..<columns { out[base + j] = Float(elements[base + j]) - m[j] }
+                Parallel.rows(rows, work: rows * columns) { range in
+                    for i in range {
+                        let base = i * columns
+                        for j in 0..<columns { out[base + j] = Float(elements[base + j]) - m[j] }
+                    }
                 }
             case .columnMajor:
-                for j in 0..<columns {
-                    let base = j * rows, mean = means[j]
-                    // Subtract in Float64 before rounding: one rounding instead of two.
-                    for i in 0..<rows { out[base + i] = Float(Double(elements[base + i]) - mean) }
+                Parallel.rows(columns, work: rows * columns) { range in
+                    for j in range {
+                        let base = j * rows, mean = means[j]
+                        // Subtract in Float64 before rounding: one rounding instead of two.
+                        for i in 0..<rows { out[base + i] = Float(Double(elements[base + i]) - mean) }
+                    }
                 }
             }
+            count = rows * columns
         }
         // Float64 input beyond Float32's range would turn into Inf here.
         if let k = out.firstIndex(where: { !$0.isFinite }) {
@@ -86,6 +77,44 @@ struct CenteredMatrix: Sendable {
             throw LinearAlgebraError(.nonFinite, "element (\(i), \(j)) overflows Float32 after centering")
         }
         data = out
+    }
+
+    /// Column sums of X in Float64, rows (row-major) or columns (column-major) split
+    /// across the BLAS threads.
+    private static func columnSums<S: BinaryFloatingPoint>(_ elements: UnsafeBufferPointer<S>, rows: Int, columns: Int,
+                                                          order: StorageOrder) -> [Double] {
+        switch order {
+        case .rowMajor:
+            let threads = max(1, min(BLASThreads.count, rows))
+            var partial = [[Double]](repeating: [Double](repeating: 0, count: columns), count: threads)
+            partial.withUnsafeMutableBufferPointer { partial in
+                Parallel.rows(threads, work: rows * columns) { range in
+                    for t in range {
+                        partial[t].withUnsafeMutableBufferPointer { sums in
+                            for i in (rows * t / threads)..<(rows * (t + 1) / threads) {
+                                let base = i * columns
+                                for j in 0..<columns { sums[j] += Double(elements[base + j]) }
+                            }
+                        }
+                    }
+                }
+            }
+            return partial.dropFirst().reduce(into: partial[0]) { total, part in
+                for j in 0..<columns { total[j] += part[j] }
+            }
+        case .columnMajor:
+            return [Double](unsafeUninitializedCapacity: columns) { sums, count in
+                Parallel.rows(columns, work: rows * columns) { range in
+                    for j in range {
+                        let base = j * rows
+                        var s = 0.0
+                        for i in 0..<rows { s += Double(elements[base + i]) }
+                        sums[j] = s
+                    }
+                }
+                count = columns
+            }
+        }
     }
 
     /// Xc in Float64, in the same layout as `data`, recentered from the original input
@@ -119,16 +148,41 @@ struct CenteredMatrix: Sendable {
                                                     order: StorageOrder, from c0: Int, width: Int, raw: Bool,
                                                     into out: UnsafeMutableBufferPointer<Double>) {
         let storedRows = order == .rowMajor ? columns : rows
-        for c in 0..<width {
-            let from = (c0 + c) * storedRows, to = c * storedRows
-            if raw {
-                for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) }
-            } else if order == .rowMajor {
-                for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) - means[r] }
-            } else {
-                let mean = means[c0 + c]
-                for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) - mean }
+        Parallel.rows(width, work: width * storedRows) { range in
+            for c in range {
+                let from = (c0 + c) * storedRows, to = c * storedRows
+                if raw {
+                    for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) }
+                } else if order == .rowMajor {
+                    for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) - means[r] }
+                } else {
+                    let mean = means[c0 + c]
+                    for r in 0..<storedRows { out[to + r] = Double(elements[from + r]) - mean }
+                }
             }
+        }
+    }
+
+    /// Replaces every sample (a stored column; row-major X only) by Qᵀ times it, for
+    /// Q = I − V T Vᵀ in compact WY form (V: d × k, T: k × k upper triangular, both
+    /// column-major), in Float32 with two thin products: W = VᵀS, S ← S − V(TᵀW).
+    /// Afterwards `data` holds rotated coordinates, not Xc, so only an owner of `x`
+    /// that needs nothing else from it may call this (`OutlierDeflation`). The rounding
+    /// it adds, ε₃₂·|x| per element, is independent from sample to sample and changes
+    /// the Gram's eigenvalues far less than the Float32 Gram itself does.
+    mutating func rotateSamples(v: [Double], t: [Double], count k: Int) {
+        precondition(transposed, "rotateSamples needs row-major input (samples stored as columns)")
+        guard k > 0 else { return }
+        let d = features, n = samples
+        let vs = v.map(Float.init), ts = t.map(Float.init)
+        var w = [Float](repeating: 0, count: k * n)
+        data.withUnsafeMutableBufferPointer { s in
+            cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(n), Int32(d), 1, vs, Int32(d),
+                        s.baseAddress, Int32(d), 0, &w, Int32(k))
+            cblas_strmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, Int32(k), Int32(n), 1, ts, Int32(k),
+                        &w, Int32(k))
+            cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(n), Int32(k), -1, vs, Int32(d), w, Int32(k),
+                        1, s.baseAddress, Int32(d))
         }
     }
 

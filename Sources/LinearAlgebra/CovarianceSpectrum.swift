@@ -80,10 +80,13 @@ public enum CovarianceSpectrum {
             throw LinearAlgebraError(.shapeMismatch, "a covariance needs at least 2 samples (rows), got \(rows)")
         }
         let x = try CenteredMatrix(elements: elements, rows: rows, columns: columns, order: order)
-        return try compute(centered: x, options: options, wide: {
-            CenteredMatrix.wide(elements: elements, means: x.means, rows: rows, columns: columns, order: order)
+        // The closures keep the means only: the exact path may rotate x's data in place,
+        // which must not copy it.
+        let means = x.means
+        return try compute(centered: consume x, options: options, wide: {
+            CenteredMatrix.wide(elements: elements, means: means, rows: rows, columns: columns, order: order)
         }, widen: { c0, width, raw, out in
-            CenteredMatrix.widenColumns(elements: elements, means: x.means, rows: rows, columns: columns, order: order,
+            CenteredMatrix.widenColumns(elements: elements, means: means, rows: rows, columns: columns, order: order,
                                         from: c0, width: width, raw: raw, into: out)
         })
     }
@@ -97,7 +100,7 @@ public enum CovarianceSpectrum {
         }
     }
 
-    static func compute(centered x: CenteredMatrix, options: SpectrumOptions,
+    static func compute(centered x: consuming CenteredMatrix, options: SpectrumOptions,
                         wide: () -> [Double], widen: RitzRefinement.Widen) throws(LinearAlgebraError) -> CovarianceSpectrumResult {
         let m = min(x.samples, x.features)
         let keep = min(options.maxComponents, m)
@@ -127,7 +130,7 @@ public enum CovarianceSpectrum {
             guard options.refinedComponents >= 0 else {
                 throw LinearAlgebraError(.shapeMismatch, "refined components must be at least 0, got \(options.refinedComponents)")
             }
-            let exact = try ExactCovariance.eigenvalues(x, wide: wide, widen: widen, precision: options.precision, keep: keep,
+            let exact = try ExactCovariance.eigenvalues(&x, wide: wide, widen: widen, precision: options.precision, keep: keep,
                                                         refined: min(options.refinedComponents, keep),
                                                         includeRaw: options.includeRawSingularValues)
             result.precision = exact.precision

@@ -28,7 +28,7 @@ enum ExactCovariance {
     /// Eigenvalues of the Gram of Xc on its smaller side, largest first, unscaled, and
     /// with `includeRaw` those of the raw Gram. `wide` yields Xc in Float64 (the same
     /// layout as `x.data`) for the Float64 path; `widen` blocks of it for the refinement.
-    static func eigenvalues(_ x: CenteredMatrix, wide: () -> [Double], widen: RitzRefinement.Widen, precision: GramPrecision, keep: Int,
+    static func eigenvalues(_ x: inout CenteredMatrix, wide: () -> [Double], widen: RitzRefinement.Widen, precision: GramPrecision, keep: Int,
                             refined: Int, includeRaw: Bool) throws(LinearAlgebraError) -> Spectra {
         let s = syrkShape(x), m = Int(s.n)
         let reflection = includeRaw ? MeanReflection.of(x) : .none(order: m)
@@ -44,7 +44,7 @@ enum ExactCovariance {
         // activations) are what make a spectrum ill-conditioned; when a cheap sketch finds
         // them, they are split off in Float64 before the Float32 Gram is formed.
         if precision == .mixed || precision == .auto,
-           let deflated = try OutlierDeflation.spectra(x, widen: widen, refined: refined, includeRaw: includeRaw) {
+           let deflated = try OutlierDeflation.spectra(&x, widen: widen, refined: refined, includeRaw: includeRaw) {
             return deflated
         }
         var g = [Float](repeating: 0, count: m * m)

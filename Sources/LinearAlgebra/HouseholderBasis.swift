@@ -37,6 +37,26 @@ struct HouseholderBasis {
         }
     }
 
+    /// Q = I − V T Vᵀ in compact WY form (`dlarft`): V (order × count, unit lower
+    /// trapezoidal) and the upper triangular T (count × count), both column-major, so
+    /// that Q is applied to a whole block with two thin products instead of `count`
+    /// rank-one passes.
+    func compactWY() -> (v: [Double], t: [Double]) {
+        let n = order, k = count
+        var v = factors
+        for j in 0..<k {
+            for i in 0..<j { v[j * n + i] = 0 }
+            v[j * n + j] = 1
+        }
+        var t = [Double](repeating: 0, count: k * k)
+        if k > 0 {
+            // dlarft only reads V and tau and writes T; it cannot fail.
+            _ = LAPACKE_dlarft_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "F")), Int8(UInt8(ascii: "C")), Int32(n), Int32(k),
+                                    v, Int32(n), tau, &t, Int32(k))
+        }
+        return (v, t)
+    }
+
     /// Q's first `count` columns (an orthonormal basis of the given directions).
     func leadingColumns() throws(LinearAlgebraError) -> [Double] {
         var e = [Double](repeating: 0, count: order * count)

@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Foundation
 
 /// The MLP nonlinearities of the three families (config `hidden_act`).

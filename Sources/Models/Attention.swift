@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Foundation
 internal import CLinalg
 

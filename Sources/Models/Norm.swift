@@ -1,3 +1,4 @@
+import LinearAlgebra
 import Foundation
 
 /// The normalizations of the three families, applied row by row.

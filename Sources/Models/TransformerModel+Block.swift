@@ -1,3 +1,4 @@
+import LinearAlgebra
 /// One transformer block over the packed batch, updating `workspace.hidden` in place.
 extension TransformerModel {
     /// `window`: the layer's sliding attention window (Mistral, Qwen2), nil for full attention.
