@@ -305,6 +305,34 @@ begin
 end;
 $$;
 
+CREATE FUNCTION spectra.compact_job_counts() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_folded int;
+begin
+    if not pg_try_advisory_xact_lock(hashtext('spectra.compact_job_counts')) then
+        return 0;
+    end if;
+    with taken as (
+        delete from spectra.job_counts c
+         where (c.run_id, c.kind, c.bucket) in (select run_id, kind, bucket from spectra.job_counts
+                                                 group by 1, 2, 3 having count(*) > 1)
+        returning c.*
+    ), folded as (
+        insert into spectra.job_counts (run_id, kind, bucket, jobs, first_created_at)
+        select run_id, kind, bucket, sum(jobs), min(first_created_at)
+          from taken
+         group by 1, 2, 3
+        having sum(jobs) <> 0 or min(first_created_at) is not null
+        returning 1
+    )
+    select count(*)::int from taken into v_folded;
+    return v_folded;
+end;
+$$;
+
 CREATE FUNCTION spectra.complete_and_claim(p_id bigint, p_token uuid, p_worker text, p_limit integer, p_lease_seconds double precision, p_kinds text[] DEFAULT NULL::text[]) RETURNS SETOF spectra.jobs
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -365,6 +393,36 @@ begin
              where depends_on = any (v_done) group by job_id) d
      where j.id = d.job_id;
     return query select unnest(v_done);
+end;
+$$;
+
+CREATE FUNCTION spectra.count_jobs() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if TG_OP = 'INSERT' then
+        insert into spectra.job_counts (run_id, kind, bucket, jobs, first_created_at)
+        select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused), count(*), min(created_at)
+          from new_rows
+         group by 1, 2, 3;
+    elsif TG_OP = 'UPDATE' then
+        insert into spectra.job_counts (run_id, kind, bucket, jobs)
+        select run_id, kind, bucket, sum(n)
+          from (select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused) as bucket, 1 as n from new_rows
+                union all
+                select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused), -1 from old_rows) d
+         group by 1, 2, 3
+        having sum(n) <> 0;
+    elsif TG_OP = 'DELETE' then
+        insert into spectra.job_counts (run_id, kind, bucket, jobs)
+        select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused), -count(*)
+          from old_rows
+         group by 1, 2, 3;
+    else
+        delete from spectra.job_counts;
+    end if;
+    return null;
 end;
 $$;
 
@@ -497,6 +555,15 @@ begin
        and j.state = 'running' and j.lease_expires_at > now()
     returning j.id;
 end;
+$$;
+
+CREATE FUNCTION spectra.job_bucket(p_state spectra.job_state, p_pending_dependencies integer, p_paused boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    select case when p_state <> 'available' then p_state::text
+                when p_pending_dependencies > 0 then 'waiting'
+                when p_paused then 'paused'
+                else 'available' end;
 $$;
 
 CREATE FUNCTION spectra.jobs_inherit_pause() RETURNS trigger
@@ -659,6 +726,26 @@ begin
         perform spectra.fail_dependents(v_discarded);
     end if;
     return v_reaped;
+end;
+$$;
+
+CREATE FUNCTION spectra.recount_jobs() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_jobs bigint;
+begin
+    lock table spectra.jobs in share row exclusive mode;
+    -- A compaction that committed folded rows this delete did not see would count twice.
+    perform pg_advisory_xact_lock(hashtext('spectra.compact_job_counts'));
+    delete from spectra.job_counts;
+    insert into spectra.job_counts (run_id, kind, bucket, jobs, first_created_at)
+    select run_id, kind, spectra.job_bucket(state, pending_dependencies, paused), count(*), min(created_at)
+      from spectra.jobs
+     group by 1, 2, 3;
+    select coalesce(sum(jobs), 0)::bigint from spectra.job_counts into v_jobs;
+    return v_jobs;
 end;
 $$;
 
@@ -911,6 +998,16 @@ CREATE TABLE spectra.family_curves (
     metric text,
     value double precision
 );
+
+CREATE TABLE spectra.job_counts (
+    run_id bigint NOT NULL,
+    kind text NOT NULL,
+    bucket text NOT NULL,
+    jobs bigint NOT NULL,
+    first_created_at timestamp with time zone,
+    CONSTRAINT job_counts_bucket_check CHECK ((bucket = ANY (ARRAY['available'::text, 'waiting'::text, 'paused'::text, 'running'::text, 'completed'::text, 'failed'::text, 'discarded'::text])))
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='1000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='1000');
 
 CREATE TABLE spectra.job_dependencies (
     job_id bigint NOT NULL,
@@ -1224,6 +1321,10 @@ CREATE INDEX job_dependencies_reverse ON spectra.job_dependencies USING btree (d
 
 CREATE INDEX job_keys_job ON spectra.job_keys USING btree (job_id);
 
+CREATE INDEX jobs_completed ON spectra.jobs USING btree (run_id, completed_at) WHERE (completed_at IS NOT NULL);
+
+CREATE INDEX jobs_failures ON spectra.jobs USING btree (run_id) WHERE (state = ANY (ARRAY['failed'::spectra.job_state, 'discarded'::spectra.job_state]));
+
 CREATE INDEX jobs_fetch ON spectra.jobs USING btree (priority DESC, run_after, id) WHERE ((state = 'available'::spectra.job_state) AND (pending_dependencies = 0) AND (NOT paused));
 
 CREATE INDEX jobs_run ON spectra.jobs USING btree (run_id);
@@ -1243,6 +1344,14 @@ CREATE UNIQUE INDEX variant_comparison_key ON spectra.variant_comparison USING b
 CREATE TRIGGER checkpoints_keep_results AFTER DELETE ON spectra.checkpoints REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.keep_result_owners('checkpoint_id', 'checkpoint');
 
 CREATE TRIGGER checkpoints_pending AFTER UPDATE OF revision, step, tokens_seen ON spectra.checkpoints FOR EACH STATEMENT EXECUTE FUNCTION spectra.note_everything_changed();
+
+CREATE TRIGGER jobs_count_delete AFTER DELETE ON spectra.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.count_jobs();
+
+CREATE TRIGGER jobs_count_insert AFTER INSERT ON spectra.jobs REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.count_jobs();
+
+CREATE TRIGGER jobs_count_truncate AFTER TRUNCATE ON spectra.jobs FOR EACH STATEMENT EXECUTE FUNCTION spectra.count_jobs();
+
+CREATE TRIGGER jobs_count_update AFTER UPDATE ON spectra.jobs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION spectra.count_jobs();
 
 CREATE TRIGGER jobs_inherit_pause BEFORE INSERT ON spectra.jobs FOR EACH ROW EXECUTE FUNCTION spectra.jobs_inherit_pause();
 
@@ -1313,6 +1422,9 @@ REVOKE ALL ON FUNCTION spectra.cancel_run(p_run bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION spectra.claim_jobs(p_worker text, p_limit integer, p_lease_seconds double precision, p_kinds text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.claim_jobs(p_worker text, p_limit integer, p_lease_seconds double precision, p_kinds text[]) TO spectra_worker;
 
+REVOKE ALL ON FUNCTION spectra.compact_job_counts() FROM PUBLIC;
+GRANT ALL ON FUNCTION spectra.compact_job_counts() TO spectra_worker;
+
 GRANT ALL ON FUNCTION spectra.complete_and_claim(p_id bigint, p_token uuid, p_worker text, p_limit integer, p_lease_seconds double precision, p_kinds text[]) TO spectra_worker;
 
 REVOKE ALL ON FUNCTION spectra.complete_job(p_id bigint, p_token uuid) FROM PUBLIC;
@@ -1320,6 +1432,8 @@ GRANT ALL ON FUNCTION spectra.complete_job(p_id bigint, p_token uuid) TO spectra
 
 REVOKE ALL ON FUNCTION spectra.complete_jobs(p_ids bigint[], p_tokens uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.complete_jobs(p_ids bigint[], p_tokens uuid[]) TO spectra_worker;
+
+REVOKE ALL ON FUNCTION spectra.count_jobs() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.fail_dependents(p_roots bigint[]) FROM PUBLIC;
 
@@ -1331,6 +1445,8 @@ GRANT ALL ON FUNCTION spectra.heartbeat_job(p_id bigint, p_token uuid, p_lease_s
 
 REVOKE ALL ON FUNCTION spectra.heartbeat_jobs(p_ids bigint[], p_tokens uuid[], p_lease_seconds double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.heartbeat_jobs(p_ids bigint[], p_tokens uuid[], p_lease_seconds double precision) TO spectra_worker;
+
+REVOKE ALL ON FUNCTION spectra.job_bucket(p_state spectra.job_state, p_pending_dependencies integer, p_paused boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.jobs_inherit_pause() FROM PUBLIC;
 
@@ -1346,6 +1462,8 @@ REVOKE ALL ON FUNCTION spectra.pause_run(p_run bigint) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.reap_expired_jobs() FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.reap_expired_jobs() TO spectra_worker;
+
+REVOKE ALL ON FUNCTION spectra.recount_jobs() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION spectra.release_job(p_id bigint, p_token uuid, p_progress jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION spectra.release_job(p_id bigint, p_token uuid, p_progress jsonb) TO spectra_worker;

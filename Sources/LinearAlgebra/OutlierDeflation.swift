@@ -59,11 +59,22 @@ enum OutlierDeflation {
         reflection.transform(&g, order: bulkOrder)
         let t = try TridiagonalGram(reducing: &g, order: bulkOrder, lda: bulkOrder)
         g = []
-        let bulkValues = try t.eigenvalues()
-        // 4. Rayleigh–Ritz over [outlier directions, leading bulk vectors].
+        // 4–5. Three serial LAPACK pieces (the bulk's eigenvalues, the raw spectrum: one
+        // `dsterf` each; the leading bulk vectors: `dstemr`) in two lanes, so neither
+        // core idles. The raw spectrum's outlier block comes from the rotated samples'
+        // first k coordinates (Float32 products accumulated in Float64).
         let bulkCount = min(refined + ExactCovariance.refinementMargin, bulkOrder)
+        let outlierBlock = includeRaw ? Self.outlierBlock(x, count: k) : []
+        let ((bulkValues, raw), leading) = try Parallel.pair { () throws(LinearAlgebraError) -> ([Double], [Double]?) in
+            let values = try t.eigenvalues()
+            guard includeRaw else { return (values, nil) }
+            return (values, try rawSpectrum(t, outlierBlock: outlierBlock, a: a, bNorm2: bNorm2, samples: Double(n)))
+        } _: { () throws(LinearAlgebraError) -> [Double] in
+            try TridiagonalGram.leadingEigenvectors(diagonal: t.diagonal, offDiagonal: t.offDiagonal, count: bulkCount)
+        }
+        // 4. Rayleigh–Ritz over [outlier directions, leading bulk vectors].
         var y = try q.leadingColumns()
-        var z = try TridiagonalGram.leadingEigenvectors(diagonal: t.diagonal, offDiagonal: t.offDiagonal, count: bulkCount)
+        var z = leading
         try t.applyQ(to: &z, columns: bulkCount)
         reflection.backTransform(&z, order: bulkOrder, columns: bulkCount)
         var embedded = [Double](repeating: 0, count: d * bulkCount)
@@ -72,16 +83,9 @@ enum OutlierDeflation {
         y += embedded
         let width = k + bulkCount
         var (h, metric) = RitzRefinement.projection(x, widen: widen, vectors: y, count: width, raw: false)
-        // The outlier block of G in the rotated basis (y's first k columns are Q e_1 … Q e_k).
-        var outlierBlock = [Double](repeating: 0, count: k * k)
-        for j in 0..<k { for i in 0...j { outlierBlock[j * k + i] = h[j * width + i] } }
         let ritz = try RitzRefinement.solve(&h, &metric, count: width)
         let top = min(refined, bulkCount) + k
         let values = (Array(ritz.prefix(top)) + bulkValues.dropFirst(min(refined, bulkCount))).sorted(by: >)
-        var raw: [Double]? = nil
-        if includeRaw {
-            raw = try rawSpectrum(t, outlierBlock: outlierBlock, a: a, bNorm2: bNorm2, samples: Double(n))
-        }
         return ExactCovariance.Spectra(values: values, raw: raw, precision: .mixed)
     }
 
@@ -135,6 +139,19 @@ enum OutlierDeflation {
             v = gv
         }
         return none
+    }
+
+    /// The k × k block of G over the outlier directions (upper triangle, column-major),
+    /// from the first k coordinates of the rotated samples.
+    private static func outlierBlock(_ x: CenteredMatrix, count k: Int) -> [Double] {
+        let n = x.samples, d = x.features
+        var coordinates = [Double](repeating: 0, count: n * k)
+        x.data.withUnsafeBufferPointer { s in
+            for c in 0..<n { for j in 0..<k { coordinates[j * n + c] = Double(s[c * d + j]) } }
+        }
+        var block = [Double](repeating: 0, count: k * k)
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(k), Int32(n), 1, coordinates, Int32(n), 0, &block, Int32(k))
+        return block
     }
 
     /// 5. The raw spectrum: bulk tridiagonal (b at its last coordinate) joined to the

@@ -24,6 +24,45 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Runs `first` and `second` at the same time when BLAS may use two or more threads
+    /// (serial LAPACK routines that would otherwise leave a core idle), one after the
+    /// other otherwise. The first error thrown is rethrown once both have finished.
+    public static func pair<A, B, E: Error>(_ first: () throws(E) -> A, _ second: () throws(E) -> B) throws(E) -> (A, B) {
+        guard BLASThreads.count > 1 else { return (try first(), try second()) }
+        let results = withoutActuallyEscaping(first) { first in
+            withoutActuallyEscaping(second) { second in
+                let pair = TaskPair(first: first, second: second)
+                DispatchQueue.concurrentPerform(iterations: 2) { pair.run($0) }
+                return (pair.a, pair.b)
+            }
+        }
+        guard let a = results.0, let b = results.1 else { preconditionFailure("concurrentPerform skipped a task") }
+        return (try a.get(), try b.get())
+    }
+}
+
+/// The two tasks of `Parallel.pair` and their results. Each slot is written by one
+/// iteration only and read after concurrentPerform has returned.
+private final class TaskPair<A, B, E: Error>: @unchecked Sendable {
+    let first: () throws(E) -> A
+    let second: () throws(E) -> B
+    var a: Result<A, E>?
+    var b: Result<B, E>?
+
+    init(first: @escaping () throws(E) -> A, second: @escaping () throws(E) -> B) {
+        (self.first, self.second) = (first, second)
+    }
+
+    func run(_ index: Int) {
+        if index == 0 {
+            do throws(E) { a = .success(try first()) } catch { a = .failure(error) }
+        } else {
+            do throws(E) { b = .success(try second()) } catch { b = .failure(error) }
+        }
+    }
+}
+
 /// The kernels' row loops capture raw buffer pointers, which are not Sendable. Handing
 /// them to concurrentPerform is safe: it returns only after every iteration has finished
 /// (the closure does not outlive the call), and each iteration writes disjoint rows.

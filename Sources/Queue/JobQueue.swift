@@ -107,10 +107,13 @@ public struct JobQueue: Sendable {
         return try rows.first?.decode("ok", as: Bool.self) ?? false
     }
 
-    /// Returns expired leases to the queue; any worker may call it.
+    /// Returns expired leases to the queue; any worker may call it. The same statement
+    /// folds the rows of spectra.job_counts (what `spectra status` reads) into one per
+    /// key, so that table stays small while workers run.
     @discardableResult
     public func reapExpired(on connection: Connection) throws(PostgresError) -> Int {
-        let rows = try connection.query(SQLQuery("select spectra.reap_expired_jobs() as n", name: "reap_expired_jobs"))
+        let rows = try connection.query(SQLQuery(
+            "select spectra.reap_expired_jobs() as n, spectra.compact_job_counts() as folded", name: "reap_expired_jobs"))
         return try rows.first?.decode("n", as: Int.self) ?? 0
     }
 

@@ -43,21 +43,29 @@ extension QueueStatus {
     }
 
     static func loadKinds(_ db: Connection, run: Int64, window: Double) throws -> [RunStatus.KindStatus] {
-        // A run younger than the window is measured over its age, so early rates are not diluted.
+        // Counts from spectra.job_counts (kept by triggers on spectra.jobs); completions in
+        // the window from the index on (run_id, completed_at), read once for all kinds. A
+        // run younger than the window is measured over its age, so early rates are not
+        // diluted.
         let rows = try db.query(SQLQuery(
             """
-            select kind,
-                   count(*) filter (where state = 'available' and pending_dependencies = 0 and not paused) as available,
-                   count(*) filter (where state = 'available' and pending_dependencies > 0) as waiting,
-                   count(*) filter (where state = 'available' and pending_dependencies = 0 and paused) as paused,
-                   count(*) filter (where state = 'running') as running,
-                   count(*) filter (where state = 'completed') as completed,
-                   count(*) filter (where state = 'failed') as failed,
-                   count(*) filter (where state = 'discarded') as discarded,
-                   count(*) filter (where completed_at > now() - make_interval(secs => \(window))) as recent,
-                   greatest(1, least(\(window), extract(epoch from now() - min(created_at))))::float8 as span
-              from spectra.jobs where run_id = \(run)
-             group by kind order by kind
+            with recent as materialized (
+                select kind, count(*) as n from spectra.jobs
+                 where run_id = \(run) and completed_at > now() - make_interval(secs => \(window))
+                 group by kind
+            )
+            select c.kind,
+                   coalesce(sum(c.jobs) filter (where c.bucket = 'available'), 0)::bigint as available,
+                   coalesce(sum(c.jobs) filter (where c.bucket = 'waiting'), 0)::bigint as waiting,
+                   coalesce(sum(c.jobs) filter (where c.bucket = 'paused'), 0)::bigint as paused,
+                   coalesce(sum(c.jobs) filter (where c.bucket = 'running'), 0)::bigint as running,
+                   coalesce(sum(c.jobs) filter (where c.bucket = 'completed'), 0)::bigint as completed,
+                   coalesce(sum(c.jobs) filter (where c.bucket = 'failed'), 0)::bigint as failed,
+                   coalesce(sum(c.jobs) filter (where c.bucket = 'discarded'), 0)::bigint as discarded,
+                   coalesce((select r.n from recent r where r.kind = c.kind), 0) as recent,
+                   greatest(1, least(\(window), extract(epoch from now() - min(c.first_created_at))))::float8 as span
+              from spectra.job_counts c where c.run_id = \(run)
+             group by c.kind having sum(c.jobs) > 0 order by c.kind
             """, name: "status_kinds"))
         return try rows.map { row in
             let recent = try row.decode("recent", as: Int.self)

@@ -71,6 +71,8 @@ import Testing
              where (select count(*) from spectra.results r
                      where r.job_id = j.id and r.run_id = j.run_id and r.checkpoint_id = j.checkpoint_id and r.layer = j.layer) <> 4
             """) == 0)
+        // What `spectra status` reads (spectra.job_counts, 0020) agrees with the jobs.
+        #expect(try monitor.count(JobCountsTests.mismatches) == 0, "status counters differ from the jobs")
         let retried = try monitor.count("select count(*) as n from spectra.jobs where attempt > 1")
         print("chaos: \(jobs) jobs, \(fleet.launched) worker processes, \(fleet.sigkills) SIGKILL, \(fleet.sigterms) SIGTERM, "
               + "\(retried) jobs re-run after a lost lease, \(String(format: "%.1f", Date().timeIntervalSince(started))) s")

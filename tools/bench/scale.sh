@@ -73,7 +73,7 @@ echo "planned $JOBS jobs over $CHECKPOINTS checkpoints in $PLAN s" >&2
 HELD=$(value "select c.id from spectra.checkpoints c join spectra.models m on m.id = c.model_id
                where m.family = 'pythia' order by m.hidden_size * m.num_layers desc, c.step desc limit 1")
 s=$(now)
-sql -v held="$HELD" -v include=false -f "$HERE/scale/fill.sql"
+sql -v held="$HELD" -v include=false -v runs= -f "$HERE/scale/fill.sql"
 sql -c "vacuum analyze"
 FILL=$(since "$s")
 RESULTS=$(value "select count(*) from spectra.results")
@@ -83,7 +83,7 @@ echo "wrote $RESULTS result rows ($REPRESENTATION representation) in $FILL s" >&
 # 3. Aggregation: the first, after one more checkpoint, with nothing new.
 FIRST=$(timed spectra aggregate)
 echo "first aggregate: $FIRST s" >&2
-sql -v held="$HELD" -v include=true -f "$HERE/scale/fill.sql"
+sql -v held="$HELD" -v include=true -v runs= -f "$HERE/scale/fill.sql"
 NEW_ROWS=$(value "select count(*) from spectra.results where checkpoint_id = $HELD")
 SECOND=$(timed spectra aggregate)
 echo "aggregate after one more checkpoint ($NEW_ROWS rows): $SECOND s" >&2

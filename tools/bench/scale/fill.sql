@@ -1,7 +1,8 @@
 -- Result rows for every completed-to-be job of the planned grid, as finished workers
--- leave them, except checkpoint :held (the next
--- checkpoint to land) when :include is false, only that checkpoint when it is true. Representation
--- rows carry 2,048 eigenvalues; weight rows min(rows, columns) = the model's width.
+-- leave them, except checkpoint :held (the next checkpoint to land) when :include is
+-- false, only that checkpoint when it is true; when :runs (comma-separated run names) is
+-- not empty, only the completed jobs of those runs. Representation rows carry 2,048
+-- eigenvalues; weight rows min(rows, columns) = the model's width.
 -- Eigenvalues come from a pool of 8 random descending arrays per length (each row still
 -- stores its own copy, so table and TOAST sizes are real); metrics vary with tokens and
 -- depth so that curves and phases are not flat.
@@ -17,7 +18,9 @@ select j.id, j.run_id, j.kind, j.checkpoint_id, j.layer, j.pooling, m.hidden_siz
   from spectra.jobs j
   join spectra.checkpoints c on c.id = j.checkpoint_id
   join spectra.models m on m.id = c.model_id
- where (j.checkpoint_id = :held) = :include;
+ where (j.checkpoint_id = :held) = :include
+   and (:'runs' = '' or (j.state = 'completed'
+                         and j.run_id in (select id from spectra.runs where name = any (string_to_array(:'runs', ',')))));
 
 insert into spectra.results (run_id, checkpoint_id, layer, source, pooling, matrix, rows, columns, eigenvalues, metrics,
                              method, error_estimate, sample_count, elapsed_seconds, worker, job_id)
@@ -51,5 +54,5 @@ select t.run_id, t.checkpoint_id, t.layer, 'weights', '', w.label, 4 * t.hidden_
                                  else array['attn.qkv', 'attn.out', 'mlp.in', 'mlp.out'] end) w(label)
  where t.kind = 'weights';
 
-update spectra.jobs j set state = 'completed', attempt = 1, completed_at = now()
+update spectra.jobs j set state = 'completed', attempt = 1, completed_at = coalesce(j.completed_at, now())
   from todo t where t.id = j.id;
