@@ -104,8 +104,10 @@ enum OutlierDeflation {
         var v = gaussian.samples(d * w)
         try Orthonormal.basis(&v, rows: d, columns: w)
         for iteration in 1...maximumIterations {
-            // G·V in two passes over the data.
-            var gv = x.multiply(transpose: true, x.multiply(transpose: false, v, columns: w), columns: w)
+            // G·V in two passes over the data; the first step, which only has to turn a
+            // random start into a useful one, over every `startStride`-th sample.
+            var gv = iteration == 1 ? sampledProduct(x, v, columns: w)
+                : x.multiply(transpose: true, x.multiply(transpose: false, v, columns: w), columns: w)
             if iteration > 1 {
                 let vWide = v.map(Double.init), gvWide = gv.map(Double.init)
                 // Ritz pairs of span(V): S = Vᵀ(GV), symmetrized (V is orthonormal).
@@ -139,6 +141,27 @@ enum OutlierDeflation {
             v = gv
         }
         return none
+    }
+
+    /// Every this many samples make the sketch's first step. The step only has to aim the
+    /// random block at the leading directions; its subsample's own error (~(λ_bulk /
+    /// λ_outlier)^½ / √(N / 16) in angle) is of the order that one step from a random
+    /// start leaves anyway, and the full steps that follow remove both.
+    static let startStride = 16
+
+    /// Gₛ·V for the Gram Gₛ of every `startStride`-th sample (row-major input: samples are
+    /// the stored columns, so a stride is a larger leading dimension), scaled to G's size.
+    private static func sampledProduct(_ x: CenteredMatrix, _ v: [Float], columns w: Int) -> [Float] {
+        let d = x.features, stride = x.samples >= 64 * startStride ? startStride : 1
+        let sampled = (x.samples + stride - 1) / stride
+        var z = [Float](repeating: 0, count: sampled * w), gv = [Float](repeating: 0, count: d * w)
+        x.data.withUnsafeBufferPointer { s in
+            cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(sampled), Int32(w), Int32(d), 1, s.baseAddress,
+                        Int32(d * stride), v, Int32(d), 0, &z, Int32(sampled))
+            cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(d), Int32(w), Int32(sampled), Float(stride),
+                        s.baseAddress, Int32(d * stride), z, Int32(sampled), 0, &gv, Int32(d))
+        }
+        return gv
     }
 
     /// The k × k block of G over the outlier directions (upper triangle, column-major),

@@ -151,7 +151,8 @@ def main():
         }
         if want is not None:
             row.update({
-                "kappa": float(want[0] / want[min(K, len(want)) - 1]),
+                # Over the resolved (nonzero) eigenvalues: with N < d the rest are zero.
+                "kappa": float(want[0] / want[min(K, int(np.sum(want > want[0] * 1e-12))) - 1]),
                 "top100": float(np.max(np.abs(values[:100] - want[:100]) / want[:100])),
                 "rankme": abs(m["rankme"] / rankme(want) - 1),
                 "alpha_req": abs(m["alpha_req"] / alpha_req(want) - 1),
