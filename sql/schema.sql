@@ -1321,7 +1321,7 @@ CREATE INDEX job_dependencies_reverse ON spectra.job_dependencies USING btree (d
 
 CREATE INDEX job_keys_job ON spectra.job_keys USING btree (job_id);
 
-CREATE INDEX jobs_completed ON spectra.jobs USING btree (run_id, completed_at) WHERE (completed_at IS NOT NULL);
+CREATE INDEX jobs_completed ON spectra.jobs USING btree (run_id, completed_at) INCLUDE (kind) WHERE (completed_at IS NOT NULL);
 
 CREATE INDEX jobs_failures ON spectra.jobs USING btree (run_id) WHERE (state = ANY (ARRAY['failed'::spectra.job_state, 'discarded'::spectra.job_state]));
 

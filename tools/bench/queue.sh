@@ -49,7 +49,10 @@ as_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$OUT/server.log" -w \
 trap 'as_pg "$PGBIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true' EXIT
 
 "$PGBIN/createdb" -h "$SOCK" -p "$PORT" -U bench spectra
-{ echo "create schema spectra;"; for f in "$ROOT"/sql/migrations/*.sql; do cat "$f"; echo; done; } | psql_q spectra
+# Each migration in its own transaction, as spectra's migrator applies them (some lock
+# tables, which only works inside one).
+psql_q spectra -c "create schema spectra;"
+for f in "$ROOT"/sql/migrations/*.sql; do psql_q spectra -1 -f "$f"; done
 psql_q spectra -f "$SCRIPTS/seed.sql"
 
 # Adds n available no-op jobs at priority p (default 0; layer = a fresh number, so
