@@ -16,4 +16,13 @@ import SpectraBase
         #expect(CheckedSize.sum(Int.max - 1, 1) == Int.max)
         #expect(CheckedSize.sum(Int.max, 1) == nil)
     }
+
+    /// A missing term (an earlier overflow) or a negative one gives nil, so estimates chain.
+    @Test func missingOrNegativeTermsGiveNil() {
+        #expect(CheckedSize.product([2, nil, 3]) == nil)
+        #expect(CheckedSize.sum([CheckedSize.product(Int.max, 2), 1]) == nil)
+        #expect(CheckedSize.product([4, -1]) == nil)
+        #expect(CheckedSize.sum([5, -2]) == nil)
+        #expect(CheckedSize.sum([CheckedSize.product(3, 4), 5]) == 17)
+    }
 }

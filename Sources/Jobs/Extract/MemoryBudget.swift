@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import SpectraBase
 
 /// What an extract (or `spectra activations`) will allocate, estimated from the config
 /// before a byte of weights is read, so a model too big for the machine fails its job
@@ -15,7 +16,7 @@ public struct MemoryNeed: Sendable, Equatable {
     public var workspaceBytes: Int
     public var pooledBytes: Int
 
-    public var totalBytes: Int? { Self.sum([weightBytes, workspaceBytes, pooledBytes]) }
+    public var totalBytes: Int? { CheckedSize.sum(weightBytes, workspaceBytes, pooledBytes) }
 
     /// The estimate for `samples` probe sequences of at most `maxTokens` tokens, run
     /// `batch` at a time, pooled at `layers` hidden states × `poolings`; nil when a size
@@ -24,53 +25,32 @@ public struct MemoryNeed: Sendable, Equatable {
                                 layers: Int, poolings: Int) -> MemoryNeed? {
         let h = config.hiddenSize, i = config.intermediateSize
         let gated = config.architecture != .gptNeoX
-        guard let qkvWidth = product([config.headCount + 2 * config.keyValueHeadCount, config.headDimension]),
-              let mlpWidth = product([gated ? 2 : 1, i]) else { return nil }
+        typealias Size = CheckedSize
+        guard let qkvWidth = Size.product([config.headCount + 2 * config.keyValueHeadCount, config.headDimension]),
+              let mlpWidth = Size.product([gated ? 2 : 1, i]) else { return nil }
         // Per block: q/k/v, output, MLP in and out, their biases and two or four norms.
-        guard let attention = sum([product([h, qkvWidth]), product([config.attentionWidth, h])]),
-              let mlp = sum([product([h, mlpWidth]), product([i, h])]),
-              let small = sum([qkvWidth, mlpWidth, product([6, h])]),
-              let block = sum([attention, mlp, small]),
-              let blocks = product([config.layerCount, block]),
-              let weights = sum([product([config.vocabSize, h]), blocks, product([2, h])]) else { return nil }
+        guard let attention = Size.sum([Size.product([h, qkvWidth]), Size.product([config.attentionWidth, h])]),
+              let mlp = Size.sum([Size.product([h, mlpWidth]), Size.product([i, h])]),
+              let small = Size.sum([qkvWidth, mlpWidth, Size.product([6, h])]),
+              let block = Size.sum([attention, mlp, small]),
+              let blocks = Size.product([config.layerCount, block]),
+              let weights = Size.sum([Size.product([config.vocabSize, h]), blocks, Size.product([2, h])]) else { return nil }
 
-        let tokens = product([max(1, min(batch, samples)), maxTokens])
+        let tokens = Size.product([max(1, min(batch, samples)), maxTokens])
         let longest = maxTokens
         // Attention scores are capped by the forward pass (Attention.scoreCapacity, 2^24
         // Floats) but never exceed one n × n matrix per head.
-        let scores = product([config.headCount, longest, longest]).map { min($0, 1 << 24) } ?? (1 << 24)
+        let scores = Size.product([config.headCount, longest, longest]).map { min($0, 1 << 24) } ?? (1 << 24)
         guard let tokens,
-              let workspace = sum([product([4, tokens, h]), product([tokens, qkvWidth]),
-                                   product([tokens, config.attentionWidth]), product([tokens, mlpWidth]),
-                                   gated ? product([tokens, i]) : 0, scores]),
-              let pooled = product([2, samples, h, layers, poolings]) else { return nil }
+              let workspace = Size.sum([Size.product([4, tokens, h]), Size.product([tokens, qkvWidth]),
+                                        Size.product([tokens, config.attentionWidth]), Size.product([tokens, mlpWidth]),
+                                        gated ? Size.product([tokens, i]) : 0, scores]),
+              let pooled = Size.product([2, samples, h, layers, poolings]) else { return nil }
         let floatSize = MemoryLayout<Float>.size
-        guard let weightBytes = product([weights, floatSize]), let workspaceBytes = product([workspace, floatSize]),
-              let pooledBytes = product([pooled, floatSize]) else { return nil }
+        guard let weightBytes = Size.product([weights, floatSize]), let workspaceBytes = Size.product([workspace, floatSize]),
+              let pooledBytes = Size.product([pooled, floatSize]) else { return nil }
         let need = MemoryNeed(weightBytes: weightBytes, workspaceBytes: workspaceBytes, pooledBytes: pooledBytes)
         return need.totalBytes == nil ? nil : need
-    }
-
-    static func product(_ factors: [Int?]) -> Int? {
-        var result = 1
-        for factor in factors {
-            guard let factor, factor >= 0 else { return nil }
-            let (value, overflow) = result.multipliedReportingOverflow(by: factor)
-            if overflow { return nil }
-            result = value
-        }
-        return result
-    }
-
-    static func sum(_ terms: [Int?]) -> Int? {
-        var result = 0
-        for term in terms {
-            guard let term, term >= 0 else { return nil }
-            let (value, overflow) = result.addingReportingOverflow(term)
-            if overflow { return nil }
-            result = value
-        }
-        return result
     }
 }
 
@@ -113,7 +93,7 @@ public struct AvailableMemory: Sendable, Equatable {
             guard fields.count >= 2, let kib = Int(fields[1]) else { return nil }
             let unit = fields.count >= 3 ? fields[2] : "kB"
             guard unit == "kB" else { return nil }
-            return MemoryNeed.product([kib, 1024])
+            return CheckedSize.product(kib, 1024)
         }
         return nil
     }
