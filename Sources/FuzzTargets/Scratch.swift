@@ -1,8 +1,10 @@
+import Checkpoints
 import Foundation
 
 /// The scratch directories inputs are written to: one per target under a directory of this
-/// process, removed when the process exits normally, each used by one input at a time. The catalog target's directory is a
-/// series whose revisions exist, so a catalog can get past the existence checks.
+/// process, removed when the process exits normally, each used by one input at a time.
+/// The catalog target's directory is a series whose revisions exist, so a catalog can get
+/// past the existence checks.
 final class Scratch: Sendable {
     static let shared = Scratch()
 
@@ -17,12 +19,8 @@ final class Scratch: Sendable {
             try? fm.createDirectory(at: root.appendingPathComponent(target.rawValue), withIntermediateDirectories: true)
         }
         let series = root.appendingPathComponent(FuzzTarget.catalog.rawValue)
-        var checkpoints = (0...3).map { series.appendingPathComponent("step\($0)") }
-        // The hub-cache layout `"hub_cache": "hub", "repo": "org/fuzz"` resolves to.
-        let model = series.appendingPathComponent("hub/models--org--fuzz")
-        try? fm.createDirectory(at: model.appendingPathComponent("refs"), withIntermediateDirectories: true)
-        try? Data("0123abcd".utf8).write(to: model.appendingPathComponent("refs/main"))
-        checkpoints.append(model.appendingPathComponent("snapshots/0123abcd"))
+        // Revisions step0…step3, and what `"hub_cache": "hub", "repo": "org/fuzz"` resolves to.
+        let checkpoints = (0...3).map { series.appendingPathComponent("step\($0)") } + [Self.hubSnapshot(in: series)]
         for checkpoint in checkpoints {
             try? fm.createDirectory(at: checkpoint, withIntermediateDirectories: true)
             // Only their existence is checked when a catalog is loaded.
@@ -33,15 +31,21 @@ final class Scratch: Sendable {
         // The lineage's stages: two checkpoints beside the file and one in its hub cache,
         // with one config.json (stages must agree in shape to be compared).
         let lineage = root.appendingPathComponent(FuzzTarget.lineage.rawValue)
-        let lineageModel = lineage.appendingPathComponent("hub/models--org--fuzz")
-        try? fm.createDirectory(at: lineageModel.appendingPathComponent("refs"), withIntermediateDirectories: true)
-        try? Data("0123abcd".utf8).write(to: lineageModel.appendingPathComponent("refs/main"))
-        for stage in ["base", "sft", "hub/models--org--fuzz/snapshots/0123abcd"] {
-            let directory = lineage.appendingPathComponent(stage)
+        let stages = ["base", "sft"].map { lineage.appendingPathComponent($0) } + [Self.hubSnapshot(in: lineage)]
+        for directory in stages {
             try? fm.createDirectory(at: directory, withIntermediateDirectories: true)
             try? Data(Self.stageConfig.utf8).write(to: directory.appendingPathComponent("config.json"))
         }
         atexit { try? FileManager.default.removeItem(at: Scratch.shared.root) }
+    }
+
+    /// Repository org/fuzz in the hub cache `directory`/hub, its `main` ref pointing at a
+    /// snapshot; returns that snapshot's directory (not created).
+    private static func hubSnapshot(in directory: URL) -> URL {
+        let model = HubCache(root: directory.appendingPathComponent("hub")).modelDirectory("org/fuzz")
+        try? FileManager.default.createDirectory(at: model.appendingPathComponent("refs"), withIntermediateDirectories: true)
+        try? Data("0123abcd".utf8).write(to: model.appendingPathComponent("refs/main"))
+        return model.appendingPathComponent("snapshots/0123abcd")
     }
 
     /// A tiny GPT-NeoX config.json for the lineage's stages.
